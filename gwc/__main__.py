@@ -1,0 +1,5 @@
+"""Allow `python -m gwc`."""
+
+from gwc.cli import main
+
+main()

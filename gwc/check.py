@@ -1,0 +1,190 @@
+"""Semantic checks the JSON Schema cannot express, run on the model. Each returns located diagnostics."""
+
+from __future__ import annotations
+
+import ipaddress
+from itertools import combinations
+
+from gwc.diagnostics import Diagnostic, Level
+from gwc.load import Document
+from gwc.model import Gateway, Route
+from gwc.paths import PARAM, rewrite_params, shape
+
+DAY_MS = 86_400_000
+
+
+def _methods_overlap(a: Route, b: Route) -> bool:
+    return a.methods is None or b.methods is None or bool(set(a.methods) & set(b.methods))
+
+
+def _segments_overlap(a: Route, b: Route) -> bool:
+    """Can one request path match both parameterised routes?"""
+    if a.match.kind != b.match.kind or len(a.match.segments) != len(b.match.segments):
+        return False
+    return all(x == y or PARAM.match(x) or PARAM.match(y) for x, y in zip(a.match.segments, b.match.segments))
+
+
+def _static_count(route: Route) -> int:
+    return sum(1 for s in route.match.segments if not PARAM.match(s))
+
+
+def check_references(gw: Gateway, doc: Document) -> list[Diagnostic]:
+    """Routes name existing services and auth methods; a split has weight; api-key limits have api keys."""
+    out = []
+    for name in gw.auth:
+        if name == "none":
+            out.append(doc.diag("GWC220", "an auth method cannot be called 'none' (it means no auth)",
+                                f"/auth/{name}", "rename it", key=True))
+    for r in gw.routes:
+        names = [(r.service, f"{r.pointer}/service")] if r.service else \
+            [(s.service, f"{r.pointer}/split/{i}/service") for i, s in enumerate(r.split)]
+        for svc, ptr in names:
+            if svc not in gw.services:
+                out.append(doc.diag("GWC201", f"service {svc!r} is not defined", ptr,
+                                    f"define it under services:, or use one of: {', '.join(gw.services)}"))
+            elif r.split and gw.services[svc].mock:
+                out.append(doc.diag("GWC210", f"service {svc!r} is a mock and cannot be part of a split", ptr,
+                                    "split between upstream services only"))
+        if r.split and not any(s.weight for s in r.split):
+            out.append(doc.diag("GWC210", "every weight of the split is 0", f"{r.pointer}/split",
+                                "give at least one service a weight above 0"))
+        for name in r.auth:
+            if name not in gw.auth:
+                out.append(doc.diag("GWC202", f"auth method {name!r} is not defined", _auth_ptr(r, doc),
+                                    f"define it under auth:, or use one of: {', '.join(gw.auth) or '(none defined)'}"))
+        if r.rate_limit and r.rate_limit.per == "api_key" and not any(
+                gw.auth.get(n) and gw.auth[n].kind == "api_key" for n in r.auth):
+            out.append(doc.diag("GWC206", "rate_limit per api_key needs API-key auth on the route",
+                                f"{r.rate_limit.pointer}/per", "add an api_key method to the route's auth, "
+                                "or count per client_ip"))
+    return out
+
+
+def _auth_ptr(r: Route, doc: Document) -> str:
+    ptr = f"{r.pointer}/auth"
+    return ptr if ptr in doc.marks else "/defaults/auth"
+
+
+def check_routes(gw: Gateway, doc: Document) -> list[Diagnostic]:
+    """Duplicate routes, ambiguous parameter routes, rewrites that name missing params, duplicate names."""
+    out = []
+    for a, b in combinations(gw.routes, 2):
+        if not _methods_overlap(a, b):
+            continue
+        if shape(a.match) == shape(b.match):
+            out.append(doc.diag("GWC203", f"this route matches the same requests as the route at "
+                                f"{doc.mark(a.pointer).line}:{doc.mark(a.pointer).column} ({a.match.path})",
+                                b.pointer, "remove one, or give them methods that do not overlap"))
+        elif (a.match.kind == "params" and b.match.kind == "params" and _segments_overlap(a, b)
+              and _static_count(a) == _static_count(b)):
+            out.append(doc.diag("GWC204", f"{b.match.path} and {a.match.path} (line {doc.mark(a.pointer).line}) "
+                                "can match the same path with the same precedence; the earlier route wins",
+                                b.pointer, "make one of them more specific, or reorder them deliberately",
+                                level=Level.WARNING))
+    for r in gw.routes:
+        if r.rewrite:
+            missing = [p for p in rewrite_params(r.rewrite) if p not in r.match.params]
+            for p in missing:
+                out.append(doc.diag("GWC205", f"the rewrite uses {{{p}}} but the path has no such parameter",
+                                    f"{r.pointer}/rewrite",
+                                    f"parameters of this path: {', '.join(r.match.params) or 'none'}"))
+            if r.match.kind == "prefix" and not r.rewrite.endswith("/"):
+                out.append(doc.diag("GWC205", "a prefix route's rewrite replaces the prefix, so it must end with '/'",
+                                    f"{r.pointer}/rewrite", f"e.g. rewrite: {r.rewrite}/"))
+    names: dict[str, Route] = {}
+    for r in gw.routes:
+        if r.id in names and f"{r.pointer}/name" in doc.marks:
+            out.append(doc.diag("GWC222", f"route name {r.id!r} is used twice", f"{r.pointer}/name",
+                                "route names must be unique"))
+        names.setdefault(r.id, r)
+    return out
+
+
+def _bad_cidrs(values, pointer: str, doc: Document) -> list[Diagnostic]:
+    out = []
+    for i, value in enumerate(values):
+        try:
+            ipaddress.ip_network(value, strict=True)
+        except ValueError as exc:
+            out.append(doc.diag("GWC214", f"{value!r} is not a valid address or network: {exc}", f"{pointer}/{i}",
+                                "write e.g. 10.0.0.0/8 or 192.0.2.7 (host bits must be zero)"))
+    return out
+
+
+def check_values(gw: Gateway, doc: Document) -> list[Diagnostic]:
+    """Addresses, CORS, durations and schemes that are well-formed but impossible."""
+    out = _bad_cidrs(gw.trusted_proxies, "/trusted_proxies", doc)
+    out += _bad_cidrs(gw.observability.metrics_allow, "/observability/metrics/allow", doc)
+    seen_ip: set[str] = set()
+    for r in gw.routes:
+        if r.ip and r.ip.pointer not in seen_ip:
+            seen_ip.add(r.ip.pointer)
+            out += _bad_cidrs(r.ip.allow, f"{r.ip.pointer}/allow", doc)
+            out += _bad_cidrs(r.ip.deny, f"{r.ip.pointer}/deny", doc)
+        if r.cors and r.cors.credentials and "*" in r.cors.origins:
+            out.append(doc.diag("GWC212", "CORS with credentials cannot allow every origin ('*')",
+                                f"{r.cors.pointer}/origins", "list the origins explicitly"))
+        if r.cache and r.cache.ttl_ms == 0:
+            out.append(doc.diag("GWC207", "a cache ttl of 0 caches nothing", f"{r.cache.pointer}/ttl",
+                                "set a ttl above 0, or cache: none"))
+        if r.cache and r.methods and not {"GET", "HEAD"} & set(r.methods):
+            out.append(doc.diag("GWC218", "only GET and HEAD responses are cached; this route has neither",
+                                f"{r.cache.pointer}", "remove the cache, or allow GET", level=Level.WARNING))
+    for svc in gw.services.values():
+        if len({i.scheme for i in svc.instances}) > 1:
+            out.append(doc.diag("GWC211", "all targets of a service must use the same scheme (http or https)",
+                                f"{svc.pointer}/targets", "split them into two services"))
+        for field, ms in (("connect", svc.connect_timeout_ms), ("read", svc.read_timeout_ms),
+                          ("send", svc.send_timeout_ms)):
+            if ms == 0 or ms > DAY_MS:
+                out.append(doc.diag("GWC207", f"a {field} timeout of {ms} ms is impossible",
+                                    f"{svc.pointer}/timeouts/{field}", "use a value between 1ms and 1d"))
+        if svc.instances and not any(i.weight and not i.backup for i in svc.instances):
+            out.append(doc.diag("GWC210", "every target of the service is a backup", f"{svc.pointer}/targets",
+                                "mark at least one target as not a backup"))
+    for name, auth in gw.auth.items():
+        if auth.kind == "jwt":
+            out += _check_jwt(auth, doc)
+    metrics = gw.observability.metrics_path
+    if metrics and any(r.match.path == metrics or (r.match.kind == "prefix" and metrics.startswith(r.match.path)
+                                                   and r.match.path != "/") for r in gw.routes):
+        out.append(doc.diag("GWC219", f"the metrics path {metrics} collides with a route",
+                            "/observability/metrics/path", "pick a path no route uses, e.g. /_gwc/status"))
+    return out
+
+
+def _check_jwt(auth, doc: Document) -> list[Diagnostic]:
+    out = []
+    hs = [a for a in auth.algorithms if a.startswith("HS")]
+    asym = [a for a in auth.algorithms if not a.startswith("HS")]
+    if hs and not auth.secret:
+        out.append(doc.diag("GWC215", f"{', '.join(hs)} needs a secret", auth.pointer,
+                            "add secret: {env: NAME} (the HMAC key, by reference)"))
+    if asym and not (auth.jwks_file or auth.jwks_url):
+        out.append(doc.diag("GWC215", f"{', '.join(asym)} needs public keys", auth.pointer,
+                            "add jwks: {file: keys/jwks.json} and/or jwks: {url: https://...}"))
+    if not auth.algorithms:
+        out.append(doc.diag("GWC215", "no way to check tokens: give jwks or secret", auth.pointer,
+                            "add jwks: {file: ...} for RS/ES tokens or secret: {env: ...} for HS tokens"))
+    if auth.leeway_s > 3600:
+        out.append(doc.diag("GWC207", "a leeway above 1h accepts long-expired tokens", f"{auth.pointer}/leeway",
+                            "keep the leeway to seconds or a few minutes"))
+    return out
+
+
+def check_gateway(gw: Gateway, doc: Document) -> list[Diagnostic]:
+    """All semantic checks, sorted by location."""
+    return sorted(check_hosts(gw, doc) + check_references(gw, doc) + check_routes(gw, doc)
+                  + check_values(gw, doc))
+
+
+def check_hosts(gw: Gateway, doc: Document) -> list[Diagnostic]:
+    """A host listed twice is an error naming both places."""
+    out, first = [], {}
+    for i, host in enumerate(gw.hosts):
+        if host in first:
+            line = doc.mark(f"/hosts/{first[host]}").line
+            out.append(doc.diag("GWC208", f"host {host!r} is listed twice (first at line {line})", f"/hosts/{i}",
+                                "list each host once"))
+        first.setdefault(host, i)
+    return out

@@ -1,0 +1,164 @@
+"""The gwc command line. Thin: it parses options, calls the pipeline and does the file I/O.
+
+Exit codes: 0 fine, 1 the spec has errors (or --check found a difference), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from gwc import __version__
+from gwc.diagnostics import Diagnostic, Level, has_errors
+from gwc.output import check_tree, write_tree
+from gwc.pipeline import compile_gateway, load_gateway
+from gwc.registry import load_all, load_target, target_names
+from gwc.report import print_diagnostics, summary
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
+                  help="gwc: compile one vendor-neutral API gateway spec to nginx, AWS, Google, Azure, Istio "
+                       "and the Kubernetes Gateway API.\n\nExit codes: 0 fine, 1 the spec has errors (or "
+                       "--check found a difference), 2 usage error.")
+
+FORMAT = typer.Option("text", "--format", help="How to print diagnostics: text or json.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gwc {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """gwc: a gateway config compiler."""
+
+
+def _finish(diags: list[Diagnostic], fmt: str, quiet_ok: str = "") -> None:
+    print_diagnostics(diags, fmt)
+    if has_errors(diags):
+        if fmt == "text":
+            typer.echo(f"gwc: {summary(diags)}", err=True)
+        raise typer.Exit(1)
+    if quiet_ok and fmt == "text":
+        typer.echo(quiet_ok)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("text", "json"):
+        typer.echo(f"gwc: --format must be text or json, not {fmt!r}", err=True)
+        raise typer.Exit(2)
+
+
+@app.command()
+def validate(specs: List[Path] = typer.Argument(..., help="Spec files to check."),
+             target: List[str] = typer.Option([], "--target", "-t",
+                                              help="Also check what these targets can express (repeatable)."),
+             fmt: str = FORMAT) -> None:
+    """Check specs: YAML, schema, references, route conflicts (and target fidelity with --target)."""
+    _check_format(fmt)
+    diags: list[Diagnostic] = []
+    for spec in specs:
+        loaded = load_gateway(str(spec))
+        diags += loaded.diagnostics
+        for name in target:
+            tgt, more = load_target(name)
+            diags += more
+            if tgt and loaded.gateway:
+                diags += compile_gateway(loaded.gateway, loaded.doc, tgt)[1]
+    _finish(diags, fmt, f"ok: {len(specs)} spec{'s' if len(specs) != 1 else ''} valid")
+
+
+@app.command("compile")
+def compile_(spec: Path = typer.Argument(..., help="The spec file."),
+             target: str = typer.Option(..., "--target", "-t", help="A target name, or 'all'."),
+             out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder; each target writes OUT/TARGET/."),
+             allow_lossy: bool = typer.Option(False, "--allow-lossy",
+                                              help="Leave out features a target cannot express (a warning each) "
+                                                   "instead of failing."),
+             check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if OUT differs from "
+                                                               "what would be written."),
+             fmt: str = FORMAT) -> None:
+    """Compile a spec for one target or all of them."""
+    _check_format(fmt)
+    loaded = load_gateway(str(spec))
+    diags = list(loaded.diagnostics)
+    if loaded.gateway is None:
+        _finish(diags, fmt)
+    names = target_names() if target == "all" else [target]
+    outputs: dict[str, dict[str, str]] = {}
+    for name in names:
+        tgt, more = load_target(name)
+        diags += more
+        if tgt is None:
+            continue
+        files, more = compile_gateway(loaded.gateway, loaded.doc, tgt, allow_lossy)
+        diags += more
+        outputs[name] = files
+    if has_errors(diags):
+        _finish(diags, fmt)
+    print_diagnostics(diags, fmt)
+    differences = []
+    for name, files in outputs.items():
+        folder = out / name
+        if check:
+            differences += check_tree(folder, files)
+        else:
+            problem = write_tree(folder, files)
+            if problem:
+                typer.echo(f"gwc: cannot write {folder}: {problem}", err=True)
+                raise typer.Exit(1)
+            if fmt == "text":
+                typer.echo(f"{name}: wrote {len(files)} files to {folder}")
+    if differences:
+        sys.stdout.write("".join(differences))
+        typer.echo(f"gwc: {out} is not up to date; run gwc compile without --check", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def targets(fmt: str = FORMAT) -> None:
+    """List the installed targets with their fidelity tables."""
+    _check_format(fmt)
+    loaded, diags = load_all()
+    print_diagnostics(diags, "text")
+    if fmt == "json":
+        import json
+        typer.echo(json.dumps({t.name: {f: {"support": row.support.value, "note": row.note}
+                                        for f, row in sorted(t.fidelity.items())} for t in loaded}, indent=2))
+        return
+    for t in loaded:
+        typer.echo(f"{t.name}: {t.title}")
+        for feature, row in sorted(t.fidelity.items()):
+            typer.echo(f"  {feature:28} {row.support.value:12} {row.note}")
+    if any(d.level is Level.ERROR for d in diags):
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema() -> None:
+    """Print the spec's JSON Schema (for editors and other tools)."""
+    from gwc.schema import schema_text
+    sys.stdout.write(schema_text())
+
+
+INTERNAL_ERROR = 3
+
+
+def main() -> None:
+    """Console-script entry point. An unexpected exception is a gwc bug: one line, exit 3, no traceback
+    (set GWC_DEBUG=1 to see it)."""
+    try:
+        app(standalone_mode=True)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        if os.environ.get("GWC_DEBUG"):
+            raise
+        sys.stderr.write(f"gwc: internal error ({exc.__class__.__name__}: {exc}). This is a bug in gwc; "
+                         "please report it with the spec that caused it (GWC_DEBUG=1 shows the traceback).\n")
+        sys.exit(INTERNAL_ERROR)

@@ -1,0 +1,77 @@
+"""The pipeline as the CLI uses it: load -> schema -> model -> checks, then fidelity and emit per target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gwc.build import build_gateway
+from gwc.check import check_gateway
+from gwc.diagnostics import Diagnostic, Level, has_errors
+from gwc.features import FEATURES, used_features
+from gwc.load import Document, load_file
+from gwc.model import Gateway
+from gwc.schema import check_schema
+from gwc.target import EmitOptions, Support, Target
+
+
+@dataclass
+class Loaded:
+    """A spec after the front half of the pipeline."""
+
+    doc: Document | None
+    gateway: Gateway | None
+    diagnostics: list[Diagnostic]
+
+
+def load_gateway(path: str) -> Loaded:
+    """Load, validate and model one spec file. The gateway is None when there are errors."""
+    doc, diags = load_file(path)
+    if doc is None or has_errors(diags):
+        return Loaded(doc, None, diags)
+    diags += check_schema(doc)
+    if has_errors(diags):
+        return Loaded(doc, None, diags)
+    gateway, more = build_gateway(doc)
+    diags += more
+    if gateway is not None and not has_errors(diags):
+        diags += check_gateway(gateway, doc)
+    return Loaded(doc, None if has_errors(diags) else gateway, diags)
+
+
+def fidelity_report(gw: Gateway, doc: Document, target: Target, allow_lossy: bool
+                    ) -> tuple[list[Diagnostic], frozenset[tuple[str, str]]]:
+    """Diagnostics for features the target cannot express exactly, and the uses to drop under --allow-lossy."""
+    diags: list[Diagnostic] = []
+    drop: set[tuple[str, str]] = set()
+    noted: set[str] = set()
+    for use in used_features(gw):
+        row = target.fidelity.get(use.feature)
+        if row is None or row.support is Support.UNSUPPORTED:
+            note = row.note if row else "the target does not declare this feature"
+            level = Level.WARNING if allow_lossy else Level.ERROR
+            hint = ("left out of the output because of --allow-lossy" if allow_lossy else
+                    "remove it for this target, pick another target, or pass --allow-lossy to leave it out")
+            diags.append(doc.diag("GWC301", f"{FEATURES.get(use.feature, use.feature)} is not supported by "
+                                  f"{target.name}: {note}", use.pointer, hint, level=level))
+            drop.add((use.feature, use.owner))
+        elif row.support is Support.APPROXIMATE and use.feature not in noted:
+            noted.add(use.feature)
+            diags.append(doc.diag("GWC302", f"{FEATURES[use.feature]} is approximate on {target.name}: {row.note}",
+                                  use.pointer, "see `gwc targets` for the fidelity table", level=Level.NOTE))
+    return [d.__class__(**{**d.__dict__, "target": target.name}) for d in diags], frozenset(drop)
+
+
+def compile_gateway(gw: Gateway, doc: Document, target: Target, allow_lossy: bool = False
+                    ) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Fidelity check, then emit. Files are empty when there are errors."""
+    diags, drop = fidelity_report(gw, doc, target, allow_lossy)
+    if has_errors(diags):
+        return {}, diags
+    result = target.emit(gw, EmitOptions(allow_lossy=allow_lossy, drop=drop))
+    diags += result.diagnostics
+    for use in used_features(gw):
+        if (use.feature, use.owner) not in result.handled and (use.feature, use.owner) not in drop:
+            diags.append(doc.diag("GWC300", f"internal: {target.name} did not express {use.feature} of "
+                                  f"{use.owner}; please report this", use.pointer,
+                                  "this is a gwc bug: the output would be missing behaviour, so none was written"))
+    return ({} if has_errors(diags) else result.files), diags

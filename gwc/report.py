@@ -1,0 +1,38 @@
+"""Print diagnostics for people (text, colour only on a terminal, NO_COLOR honoured) or machines (JSON)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TextIO
+
+from gwc.diagnostics import Diagnostic, Level
+
+_COLOURS = {Level.ERROR: "\033[31m", Level.WARNING: "\033[33m", Level.NOTE: "\033[36m"}
+
+
+def _colour(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def print_diagnostics(diags: list[Diagnostic], fmt: str = "text", stream: TextIO | None = None) -> None:
+    """Write the diagnostics in the chosen format ('text' or 'json')."""
+    stream = stream or sys.stderr
+    if fmt == "json":
+        stream.write(json.dumps([d.as_dict() for d in diags], indent=2) + "\n")
+        return
+    colour = _colour(stream)
+    for d in diags:
+        text = d.format()
+        if colour:
+            first, _, rest = text.partition("\n")
+            text = _COLOURS[d.level] + first + "\033[0m" + ("\n" + rest if rest else "")
+        stream.write(text + "\n")
+
+
+def summary(diags: list[Diagnostic]) -> str:
+    """'2 errors, 1 warning' style count."""
+    counts = [(sum(d.level is lvl for d in diags), name) for lvl, name in
+              ((Level.ERROR, "error"), (Level.WARNING, "warning"))]
+    return ", ".join(f"{n} {name}{'s' if n != 1 else ''}" for n, name in counts)

@@ -1,0 +1,1 @@
+"""JSON Schemas shipped with gwc (read with importlib.resources)."""

@@ -1,0 +1,125 @@
+"""The route table as nginx locations, laid out so the per-request cost stays flat as routes grow.
+
+Exact paths are `location =`, prefixes are prefix locations, and each parameter route is a regex
+location nested inside every prefix location that a matching request can land in (so nginx never
+walks a long list of top-level regexes). Precedence: exact > {params} (more literal segments first,
+then declaration order) > longest prefix. Several routes on one path with different methods share a
+location that dispatches by method to their named locations.
+"""
+
+from __future__ import annotations
+
+from gwc.model import Route
+from gwc.paths import PARAM, shape
+from .conf import Block, Directive, Lit, Node, Raw
+from .context import Context
+from .names import dispatch_named, route_named
+from .route_body import allow_header, path_regex, route_body
+
+DISPATCH_BASE = 460  # private status codes used only between a dispatcher and its error_page targets
+NO_ROUTE = '{"message":"no route"}'
+
+
+def _groups(routes: tuple[Route, ...]) -> list[list[Route]]:
+    groups: dict[tuple, list[Route]] = {}
+    for r in routes:
+        groups.setdefault(shape(r.match), []).append(r)
+    return list(groups.values())
+
+
+def _carrier_prefix(route: Route) -> str:
+    """The literal text before the first parameter, cut back to a '/'."""
+    head = route.match.static_prefix
+    return head[: head.rfind("/") + 1]
+
+
+def _dispatcher(group: list[Route], ctx: Context, named: dict[str, Block]) -> list[Node]:
+    """Send each method to its route's named location; 405 with Allow for the rest."""
+    out: list[Node] = []
+    conds: list[Node] = []
+    fallback = None
+    methods: list[str] = []
+    for i, r in enumerate(group):
+        code = DISPATCH_BASE + i
+        out.append(Directive("error_page", (code, "=", route_named(r.id))))
+        named.setdefault(r.id, Block("location", (route_named(r.id),), route_body(r, ctx, check_method=False)))
+        if r.methods is None:
+            fallback = code
+            continue
+        methods += r.methods
+        cond = Block("if", (Raw("($request_method"), "~", Raw("^(" + "|".join(r.methods) + ")$"), Raw(")")))
+        conds.append(cond.add("return", code))
+    cors_route = next((i for i, r in enumerate(group) if r.cors), None)
+    if cors_route is not None and "OPTIONS" not in methods and fallback is None:
+        conds.append(Block("if", (Raw("($request_method"), "=", "OPTIONS", Raw(")"))).add(
+            "return", DISPATCH_BASE + cors_route))
+        methods.append("OPTIONS")
+    out += conds
+    if fallback is not None:
+        out.append(Directive("return", (fallback,)))
+    else:
+        out += [Directive("add_header", ("Allow", Lit(allow_header(tuple(methods))), "always")),
+                Directive("return", (405, Lit('{"message":"method not allowed"}')))]
+    return out
+
+
+def _body(group: list[Route], ctx: Context, named: dict[str, Block]) -> list[Node]:
+    if len(group) == 1:
+        return route_body(group[0], ctx)
+    return _dispatcher(group, ctx, named)
+
+
+def _via_named(group: list[Route], ctx: Context, named: dict[str, Block]) -> list[Node]:
+    """A body that only hands over to a named location. Used where regex locations are nested inside:
+    nested locations inherit auth_request, limit_req, error_page and more from their parent, so the
+    parent must hold nothing but try_files (which is not inherited)."""
+    single = len(group) == 1
+    key = group[0].id if single else "dispatch:" + group[0].id
+    name = route_named(group[0].id) if single else dispatch_named(group[0].id)
+    if key not in named:
+        named[key] = Block("location", (name,), _body(group, ctx, named))
+    return [Directive("try_files", ("/.gwc-none", name))]
+
+
+def _precedence(group: list[Route]) -> tuple:
+    r = group[0]
+    return (-sum(1 for s in r.match.segments if not PARAM.match(s)), r.index)
+
+
+def _not_found(ctx: Context) -> list[Node]:
+    out: list[Node] = [Directive("set", (Raw("$gwc_route"), "none"))]
+    if ctx.gw.observability.request_id:
+        out.append(Directive("add_header", ("X-Request-Id", Raw("$gwc_request_id"), "always")))
+    return out + [Directive("return", (404, Lit(NO_ROUTE)))]
+
+
+def route_locations(ctx: Context) -> tuple[list[Block], list[Block]]:
+    """(server-level locations, named locations) for every route."""
+    named: dict[str, Block] = {}
+    groups = _groups(ctx.gw.routes)
+    for g in groups:
+        for r in g:
+            ctx.result.mark(f"route.{r.match.kind}", r.id)
+    exact = [g for g in groups if g[0].match.kind == "exact"]
+    params = sorted((g for g in groups if g[0].match.kind == "params"), key=_precedence)
+    prefixes = {g[0].match.path: g for g in groups if g[0].match.kind == "prefix"}
+    carriers = {_carrier_prefix(g[0]) for g in params} | {"/"}
+    nests = lambda path: any(path.startswith(_carrier_prefix(g[0])) for g in params)  # noqa: E731
+    locations: dict[str, Block] = {}
+    for path in sorted(set(prefixes) | carriers):
+        cover = max((p for p in prefixes if path.startswith(p)), key=len, default=None)
+        if cover is None:
+            body = _not_found(ctx)
+        elif cover == path and not nests(path):
+            body = _body(prefixes[path], ctx, named)
+        else:
+            body = _via_named(prefixes[cover], ctx, named)
+        locations[path] = Block("location", (Lit(path),), body)
+    for g in params:
+        carrier = _carrier_prefix(g[0])
+        for path, loc in locations.items():
+            if path.startswith(carrier):
+                loc.children.append(Block("location", ("~", Raw(path_regex(g[0]))), _body(g, ctx, named)))
+    server: list[Block] = [Block("location", ("=", Lit(g[0].match.path)), _body(g, ctx, named)) for g in exact]
+    server += [locations[p] for p in sorted(locations)]
+    return server, [named[k] for k in sorted(named)]

@@ -1,0 +1,190 @@
+"""The directives of one route's location: method check, CORS, rewrite, access, proxy or mock, headers."""
+
+from __future__ import annotations
+
+import re
+
+from gwc.model import Route
+from gwc.paths import PARAM
+from gwc.values import format_seconds
+from .conf import Block, Directive, Lit, Node, Raw
+from .context import Context
+from .names import auth_location, ident, mock_named, upstream
+from .policies import cache_directives, compression_directives, cors_headers, preflight_block
+
+_RETRY_ON = {"connect_error": "error", "timeout": "timeout", "500": "http_500", "502": "http_502",
+             "503": "http_503", "504": "http_504", "429": "http_429"}
+
+
+def path_regex(route: Route) -> str:
+    """An anchored regex for the route's path: literal segments escaped, each {param} one segment."""
+    if route.match.kind == "prefix":
+        return "^" + re.escape(route.match.path) + "(.*)$"
+    parts = ["([^/]+)" if PARAM.match(s) else re.escape(s) for s in route.match.segments]
+    tail = "/" if route.match.path.endswith("/") and route.match.segments else ""
+    return "^/" + "/".join(parts) + tail + "$"
+
+
+def rewrite_directive(route: Route) -> Directive:
+    """`rewrite REGEX REPLACEMENT break;` with {params} and a prefix's remainder as $1, $2..."""
+    target = route.rewrite or ""
+    if route.match.kind == "prefix":
+        return Directive("rewrite", (Raw(path_regex(route)), Raw(target + "$1"), "break"))
+    index = {p: i + 1 for i, p in enumerate(route.match.params)}
+    replacement = re.sub(r"\{([a-z_][a-z0-9_]*)\}", lambda m: f"${index[m.group(1)]}", target)
+    return Directive("rewrite", (Raw(path_regex(route)), Raw(replacement), "break"))
+
+
+def allow_header(methods: tuple[str, ...]) -> str:
+    """The Allow header value for a 405."""
+    return ", ".join(methods)
+
+
+def method_check(methods: tuple[str, ...]) -> Block:
+    """`if ($request_method !~ ^(GET|POST)$) { add_header Allow ...; return 405 ...; }`."""
+    b = Block("if", (Raw("($request_method"), "!~", Raw("^(" + "|".join(methods) + ")$)")))
+    b.add("add_header", "Allow", Lit(allow_header(methods)), "always")
+    b.add("return", 405, Lit('{"message":"method not allowed"}'))
+    return b
+
+
+def _access(route: Route, ctx: Context) -> list[Node]:
+    out: list[Node] = []
+    rl = route.rate_limit
+    if rl and not ctx.dropped(f"rate_limit.{rl.per}", route.id):
+        out.append(Directive("limit_req", (f"zone={ctx.rate_zone(rl)}", f"burst={rl.burst}", "nodelay")))
+        ctx.result.mark(f"rate_limit.{rl.per}", route.id)
+    live = tuple(a for a in route.auth if not ctx.dropped(f"auth.{ctx.gw.auth[a].kind}", route.id))
+    if live:
+        ctx.auth_combos.add(live)
+        out += [Directive("auth_request", (auth_location(live),)),
+                Directive("auth_request_set", (Raw("$gwc_subject"), Raw("$sent_http_x_gwc_subject")))]
+        for kind in {ctx.gw.auth[a].kind for a in live}:
+            ctx.result.mark(f"auth.{kind}", route.id)
+        if len(live) > 1:
+            ctx.result.mark("auth.any_of", route.id)
+    if route.ip and not ctx.dropped("ip_rules", route.id):
+        out += [Directive("deny", (Raw(c),)) for c in route.ip.deny]
+        out += [Directive("allow", (Raw(c),)) for c in route.ip.allow]
+        if route.ip.allow:
+            out.append(Directive("deny", ("all",)))
+        ctx.result.mark("ip_rules", route.id)
+    if route.body_limit is not None and not ctx.dropped("body_limit", route.id):
+        out.append(Directive("client_max_body_size", (route.body_limit,)))
+        ctx.result.mark("body_limit", route.id)
+    return out
+
+
+def _host_header(route: Route, ctx: Context) -> Raw:
+    services = [route.service] if route.service else [s.service for s in route.split]
+    hosts = {f"{i.host}:{i.port}" if i.port not in (80, 443) else i.host
+             for name in services for i in ctx.gw.services[name].instances}
+    return Raw(hosts.pop()) if len(hosts) == 1 else Raw("$host")
+
+
+def _proxy(route: Route, ctx: Context) -> list[Node]:
+    gw = ctx.gw
+    svc = gw.services[route.service or route.split[0].service]
+    target = f"$gwc_split_{ident(route.id)}" if route.split else upstream(svc.name)
+    out: list[Node] = [Directive("proxy_pass", (Raw(f"{svc.scheme}://{target}"),))]
+    if route.split:
+        ctx.result.mark("route.split", route.id)
+    forwarded = "$proxy_add_x_forwarded_for" if gw.trusted_proxies else "$remote_addr"
+    headers = [("Host", _host_header(route, ctx)), ("X-Forwarded-For", Raw(forwarded)),
+               ("X-Forwarded-Proto", Raw("$scheme")), ("X-Forwarded-Host", Raw("$host")),
+               ("Connection", Lit("")), ("X-Gwc-Subject", Raw("$gwc_subject") if route.auth else Lit(""))]
+    if gw.observability.request_id:
+        headers.append(("X-Request-Id", Raw("$gwc_request_id")))
+    if gw.observability.tracing == "w3c":
+        headers.append(("traceparent", Raw("$gwc_traceparent")))
+    for var in ctx.api_key_vars(route.auth):
+        if var.startswith("$http_"):  # the key itself never travels upstream
+            headers.append((var[6:].replace("_", "-").title(), Lit("")))
+    if route.request_headers and not ctx.dropped("headers.request", route.id):
+        headers += [(n, Lit(v)) for n, v in route.request_headers.set]
+        headers += [(n, Lit("")) for n in route.request_headers.remove]
+        ctx.result.mark("headers.request", route.id)
+    final: dict[str, object] = {}
+    for name, value in headers:  # later entries win, case-insensitively
+        final[name.lower()] = (name, value)
+    out += [Directive("proxy_set_header", (name, value)) for name, value in final.values()]
+    out += [Directive("proxy_http_version", ("1.1",)),
+            Directive("proxy_connect_timeout", (format_seconds(svc.connect_timeout_ms),)),
+            Directive("proxy_read_timeout", (format_seconds(svc.read_timeout_ms),)),
+            Directive("proxy_send_timeout", (format_seconds(svc.send_timeout_ms),))]
+    if svc.retries and svc.retries.attempts:
+        conds = sorted({_RETRY_ON[c] for c in svc.retries.on})
+        if svc.retries.non_idempotent:
+            conds.append("non_idempotent")
+        out += [Directive("proxy_next_upstream", tuple(conds)),
+                Directive("proxy_next_upstream_tries", (svc.retries.attempts + 1,))]
+    else:
+        out.append(Directive("proxy_next_upstream", ("off",)))
+    if svc.scheme == "https":
+        out += _upstream_tls(svc, ctx)
+    return out
+
+
+def mock_location(route: Route, ctx: Context) -> Block:
+    """The named location answering a mock route: after auth and limits, since try_files runs late."""
+    mock = ctx.gw.services[route.service].mock
+    b = Block("location", (mock_named(route.id),))
+    b.add("default_type", Lit(mock.content_type))
+    b.children += response_headers(route, ctx)
+    for name, value in mock.headers:
+        b.add("add_header", name, Lit(value), "always")
+    b.add("return", mock.status, Lit(mock.body))
+    return b
+
+
+def _upstream_tls(svc, ctx: Context) -> list[Node]:
+    host = svc.instances[0].host
+    ca = ctx.gw.target_settings("nginx").get("ca_file", "/etc/ssl/certs/ca-certificates.crt")
+    return [Directive("proxy_ssl_server_name", ("on",)), Directive("proxy_ssl_name", (Raw(host),)),
+            Directive("proxy_ssl_verify", ("on" if svc.tls_verify else "off",)),
+            Directive("proxy_ssl_trusted_certificate", (Raw(ca),)),
+            Directive("proxy_ssl_verify_depth", (3,))]
+
+
+def response_headers(route: Route, ctx: Context) -> list[Node]:
+    """add_header/proxy_hide_header for the route (they must all sit at one level: nginx does not merge)."""
+    out: list[Node] = []
+    if ctx.gw.observability.request_id:
+        out.append(Directive("add_header", ("X-Request-Id", Raw("$gwc_request_id"), "always")))
+    if route.cors and not ctx.dropped("cors", route.id):
+        out += cors_headers(route.cors, ctx)
+    ops = route.response_headers
+    if ops and not ctx.dropped("headers.response", route.id):
+        out += [Directive("add_header", (n, Lit(v), "always")) for n, v in ops.set]
+        out += [Directive("proxy_hide_header", (n,)) for n in ops.remove + tuple(n for n, _ in ops.set)]
+        ctx.result.mark("headers.response", route.id)
+    return out
+
+
+def route_body(route: Route, ctx: Context, check_method: bool = True) -> list[Node]:
+    """Everything inside a route's location (or its named location)."""
+    out: list[Node] = [Directive("set", (Raw("$gwc_route"), Raw(ident(route.id))))]
+    if route.cors and not ctx.dropped("cors", route.id):
+        out.append(preflight_block(route.cors, ctx))
+    if route.methods and check_method:
+        allowed = route.methods + (("OPTIONS",) if route.cors and "OPTIONS" not in route.methods else ())
+        out.append(method_check(allowed))
+    if route.methods:
+        ctx.result.mark("route.methods", route.id)
+    svc = ctx.gw.services[route.service] if route.service else None
+    if route.rewrite and not (svc and svc.mock):
+        out.append(rewrite_directive(route))
+        ctx.result.mark("route.rewrite", route.id)
+    out += _access(route, ctx)
+    if svc and svc.mock:
+        ctx.mock_routes[route.id] = route
+        ctx.result.mark("service.mock", svc.name)
+        out.append(Directive("try_files", ("/.gwc-mock", mock_named(route.id))))
+        if route.rewrite:
+            ctx.result.mark("route.rewrite", route.id)
+    else:
+        out += _proxy(route, ctx)
+        out += cache_directives(route, ctx)
+        out += response_headers(route, ctx)
+    out += compression_directives(route, ctx)
+    return out

@@ -1,0 +1,54 @@
+"""Upstream blocks (instances, weights, balancing, passive health, keepalive) and split_clients maps."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from gwc.model import Gateway, Route, Service
+from gwc.values import format_seconds
+from .conf import Block, Entry, Raw
+from .names import ident, upstream
+
+
+def upstream_block(svc: Service) -> Block:
+    """`upstream gwc_svc_NAME { ... }` for a service with instances."""
+    b = Block("upstream", (upstream(svc.name),))
+    if svc.balance != "round_robin":
+        b.add(svc.balance)
+    for inst in svc.instances:
+        args: list = [Raw(f"{inst.host}:{inst.port}")]
+        if inst.weight != 1:
+            args.append(f"weight={inst.weight}")
+        args += [f"max_fails={svc.max_fails}", f"fail_timeout={format_seconds(svc.fail_timeout_ms)}"]
+        if inst.backup and svc.balance == "round_robin":
+            args.append("backup")
+        b.add("server", *args)
+    if svc.keepalive:
+        b.add("keepalive", svc.keepalive)
+    return b
+
+
+def split_percentages(route: Route) -> list[tuple[str, str]]:
+    """(percentage or '*', service) pairs for split_clients; weights become percentages with 2 decimals."""
+    live = [s for s in route.split if s.weight > 0]
+    total = sum(s.weight for s in live)
+    out = []
+    for s in live[:-1]:
+        pct = (Fraction(s.weight * 100, total) * 100).__round__() / Fraction(100)
+        out.append((f"{float(pct):.2f}".rstrip("0").rstrip(".") + "%", s.service))
+    out.append(("*", live[-1].service))
+    return out
+
+
+def split_block(route: Route) -> Block:
+    """`split_clients "$request_id" $gwc_split_ROUTE { 90% gwc_svc_a; * gwc_svc_b; }`."""
+    b = Block("split_clients", (Raw("$request_id"), Raw(f"$gwc_split_{ident(route.id)}")))
+    for pct, service in split_percentages(route):
+        b.children.append(Entry((Raw(pct), upstream(service))))
+    return b
+
+
+def upstream_blocks(gw: Gateway) -> list[Block]:
+    """Every upstream a route uses, in name order."""
+    used = {r.service for r in gw.routes if r.service} | {s.service for r in gw.routes for s in r.split}
+    return [upstream_block(gw.services[n]) for n in sorted(used) if not gw.services[n].mock]
