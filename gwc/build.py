@@ -75,6 +75,7 @@ class _Builder:
         self.doc = doc
         self.read_file = read_file
         self.diags: list[Diagnostic] = []
+        self.explicit_names = {r["name"].replace("-", "_") for r in doc.data["routes"] if "name" in r}
 
     def error(self, code: str, message: str, pointer: str, hint: str) -> None:
         self.diags.append(self.doc.diag(code, message, pointer, hint))
@@ -133,11 +134,18 @@ class _Builder:
         if problems:
             return None
         match = make_match(path, kind)
-        rid = raw.get("name") or route_id_base(match)
-        base, n = rid, 2
-        while rid in used_ids:
-            rid, n = f"{base}_{n}", n + 1
-        used_ids.add(rid)
+        if "name" in raw:
+            rid = raw["name"]
+            if rid.replace("-", "_") in used_ids:
+                self.error("GWC222", f"route name {rid!r} is already used by another route", f"{pointer}/name",
+                           "route names must be unique ('-' and '_' count as the same)")
+                return None
+        else:
+            base = rid = route_id_base(match)
+            n = 2
+            while rid in used_ids or rid in self.explicit_names:
+                rid, n = f"{base}_{n}", n + 1
+        used_ids.add(rid.replace("-", "_"))
         get = lambda key: self.policy(raw, defaults, key, ri)  # noqa: E731
         auth, _ = get("auth")
         rl, rl_ptr = get("rate_limit")
@@ -173,12 +181,15 @@ class _Builder:
 
 
 def _merged_headers(defaults: dict, route: dict) -> tuple[HeaderOps, HeaderOps]:
-    """Default header operations with the route's on top (route values win; removals add up)."""
+    """Default header operations with the route's on top: the route wins on a name it sets or removes."""
     out = []
     for side in ("request", "response"):
         d, r = defaults.get(side, {}), route.get(side, {})
-        merged = {**d.get("set", {}), **r.get("set", {})}
-        removed = sorted(set(d.get("remove", ())) | set(r.get("remove", ())))
+        route_removes = {n.lower() for n in r.get("remove", ())}
+        route_sets = {n.lower() for n in r.get("set", {})}
+        merged = {n: v for n, v in d.get("set", {}).items() if n.lower() not in route_removes}
+        merged.update(r.get("set", {}))
+        removed = sorted({n for n in d.get("remove", ()) if n.lower() not in route_sets} | set(r.get("remove", ())))
         out.append(HeaderOps(tuple(sorted(merged.items())), tuple(removed), ""))
     return out[0], out[1]
 

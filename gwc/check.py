@@ -11,6 +11,7 @@ from gwc.model import Gateway, Route
 from gwc.paths import PARAM, rewrite_params, shape
 
 DAY_MS = 86_400_000
+RESERVED_PREFIX = "/_gwc/"
 
 
 def _methods_overlap(a: Route, b: Route) -> bool:
@@ -52,11 +53,12 @@ def check_references(gw: Gateway, doc: Document) -> list[Diagnostic]:
             if name not in gw.auth:
                 out.append(doc.diag("GWC202", f"auth method {name!r} is not defined", _auth_ptr(r, doc),
                                     f"define it under auth:, or use one of: {', '.join(gw.auth) or '(none defined)'}"))
-        if r.rate_limit and r.rate_limit.per == "api_key" and not any(
-                gw.auth.get(n) and gw.auth[n].kind == "api_key" for n in r.auth):
-            out.append(doc.diag("GWC206", "rate_limit per api_key needs API-key auth on the route",
-                                f"{r.rate_limit.pointer}/per", "add an api_key method to the route's auth, "
-                                "or count per client_ip"))
+        if r.rate_limit and r.rate_limit.per == "api_key" and not (r.auth and all(
+                gw.auth.get(n) and gw.auth[n].kind == "api_key" for n in r.auth)):
+            out.append(doc.diag("GWC206", "rate_limit per api_key needs every auth method of the route to be "
+                                "an API key (a request let in another way has no key to count)",
+                                f"{r.rate_limit.pointer}/per", "use API-key auth only on this route, "
+                                "or count per client_ip or per route"))
     return out
 
 
@@ -82,6 +84,10 @@ def check_routes(gw: Gateway, doc: Document) -> list[Diagnostic]:
                                 b.pointer, "make one of them more specific, or reorder them deliberately",
                                 level=Level.WARNING))
     for r in gw.routes:
+        if r.match.path.startswith(RESERVED_PREFIX):
+            out.append(doc.diag("GWC224", f"paths under {RESERVED_PREFIX} are reserved for the gateway itself",
+                                f"{r.pointer}/{'prefix' if r.match.kind == 'prefix' else 'path'}",
+                                "pick another path"))
         if r.rewrite:
             missing = [p for p in rewrite_params(r.rewrite) if p not in r.match.params]
             for p in missing:
@@ -139,6 +145,9 @@ def check_values(gw: Gateway, doc: Document) -> list[Diagnostic]:
             if ms == 0 or ms > DAY_MS:
                 out.append(doc.diag("GWC207", f"a {field} timeout of {ms} ms is impossible",
                                     f"{svc.pointer}/timeouts/{field}", "use a value between 1ms and 1d"))
+        if svc.balance == "ip_hash" and any(i.backup for i in svc.instances):
+            out.append(doc.diag("GWC210", "backup instances cannot be combined with balance: ip_hash",
+                                f"{svc.pointer}/balance", "use round_robin or least_conn, or drop backup"))
         if svc.instances and not any(i.weight and not i.backup for i in svc.instances):
             out.append(doc.diag("GWC210", "every target of the service is a backup", f"{svc.pointer}/targets",
                                 "mark at least one target as not a backup"))
@@ -166,6 +175,11 @@ def _check_jwt(auth, doc: Document) -> list[Diagnostic]:
     if not auth.algorithms:
         out.append(doc.diag("GWC215", "no way to check tokens: give jwks or secret", auth.pointer,
                             "add jwks: {file: ...} for RS/ES tokens or secret: {env: ...} for HS tokens"))
+    if not auth.issuer or not auth.audiences:
+        missing = " and ".join(n for n, v in (("issuer", auth.issuer), ("audiences", auth.audiences)) if not v)
+        out.append(doc.diag("GWC223", f"tokens are accepted without checking their {missing}", auth.pointer,
+                            "set issuer and audiences, or any token signed by these keys for any service passes",
+                            level=Level.WARNING))
     if auth.leeway_s > 3600:
         out.append(doc.diag("GWC207", "a leeway above 1h accepts long-expired tokens", f"{auth.pointer}/leeway",
                             "keep the leeway to seconds or a few minutes"))

@@ -100,7 +100,7 @@ def _route_uses(gw: Gateway) -> list[Use]:
 def _service_uses(gw: Gateway) -> list[Use]:
     """Uses by the services routes reach (an unused service has no behaviour to express)."""
     out = []
-    reached = {r.service for r in gw.routes} | {s.service for r in gw.routes for s in r.split}
+    reached = {r.service for r in gw.routes if r.service} | {s.service for r in gw.routes for s in r.split}
     for s in (gw.services[n] for n in sorted(reached) if n in gw.services):
         add = lambda f, p=s.pointer: out.append(Use(f, s.name, p))  # noqa: E731
         if s.mock:

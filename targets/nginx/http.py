@@ -148,7 +148,7 @@ def nginx_conf(ctx: Context) -> tuple[list[Node], list[Node]]:
         cache_size = size_bytes(settings.get("cache_size", "1GiB"))
         http.append(Directive("proxy_cache_path", ("tmp/cache", "levels=1:2", f"keys_zone=gwc_cache:{zone_size}",
                                                    f"max_size={cache_size}", "inactive=1d", "use_temp_path=off")))
-    http += upstream_blocks(gw)
+    http += upstream_blocks(gw, ctx.result)
     http += [split_block(r) for r in gw.routes if r.split]
     http += [cors_map(origins, var) for (origins, _), var in sorted(ctx.cors_maps.items(), key=lambda kv: kv[1])]
     http.append(server)

@@ -52,7 +52,8 @@ def _access(route: Route, ctx: Context) -> list[Node]:
     out: list[Node] = []
     rl = route.rate_limit
     if rl and not ctx.dropped(f"rate_limit.{rl.per}", route.id):
-        out.append(Directive("limit_req", (f"zone={ctx.rate_zone(rl)}", f"burst={rl.burst}", "nodelay")))
+        burst = (f"burst={rl.burst}", "nodelay") if rl.burst else ()
+        out.append(Directive("limit_req", (f"zone={ctx.rate_zone(rl)}",) + burst))
         ctx.result.mark(f"rate_limit.{rl.per}", route.id)
     live = tuple(a for a in route.auth if not ctx.dropped(f"auth.{ctx.gw.auth[a].kind}", route.id))
     if live:
@@ -112,6 +113,9 @@ def _proxy(route: Route, ctx: Context) -> list[Node]:
             Directive("proxy_connect_timeout", (format_seconds(svc.connect_timeout_ms),)),
             Directive("proxy_read_timeout", (format_seconds(svc.read_timeout_ms),)),
             Directive("proxy_send_timeout", (format_seconds(svc.send_timeout_ms),))]
+    for s in [gw.services[route.service]] if route.service else [gw.services[x.service] for x in route.split]:
+        ctx.result.mark("service.timeouts", s.name)
+        ctx.result.mark("service.retries", s.name)
     if svc.retries and svc.retries.attempts:
         conds = sorted({_RETRY_ON[c] for c in svc.retries.on})
         if svc.retries.non_idempotent:
@@ -133,6 +137,7 @@ def mock_location(route: Route, ctx: Context) -> Block:
     b.children += response_headers(route, ctx)
     for name, value in mock.headers:
         b.add("add_header", name, Lit(value), "always")
+    b.children += compression_directives(route, ctx)
     b.add("return", mock.status, Lit(mock.body))
     return b
 
@@ -166,6 +171,7 @@ def route_body(route: Route, ctx: Context, check_method: bool = True) -> list[No
     out: list[Node] = [Directive("set", (Raw("$gwc_route"), Raw(ident(route.id))))]
     if route.cors and not ctx.dropped("cors", route.id):
         out.append(preflight_block(route.cors, ctx))
+        ctx.result.mark("cors", route.id)
     if route.methods and check_method:
         allowed = route.methods + (("OPTIONS",) if route.cors and "OPTIONS" not in route.methods else ())
         out.append(method_check(allowed))
@@ -182,9 +188,9 @@ def route_body(route: Route, ctx: Context, check_method: bool = True) -> list[No
         out.append(Directive("try_files", ("/.gwc-mock", mock_named(route.id))))
         if route.rewrite:
             ctx.result.mark("route.rewrite", route.id)
-    else:
-        out += _proxy(route, ctx)
-        out += cache_directives(route, ctx)
-        out += response_headers(route, ctx)
+        return out  # headers and compression live in the mock's named location
+    out += _proxy(route, ctx)
+    out += cache_directives(route, ctx)
+    out += response_headers(route, ctx)
     out += compression_directives(route, ctx)
     return out

@@ -5,13 +5,16 @@ from __future__ import annotations
 from fractions import Fraction
 
 from gwc.model import Gateway, Route, Service
+from gwc.target import EmitResult
 from gwc.values import format_seconds
 from .conf import Block, Entry, Raw
 from .names import ident, upstream
 
 
-def upstream_block(svc: Service) -> Block:
+def upstream_block(svc: Service, result: EmitResult) -> Block:
     """`upstream gwc_svc_NAME { ... }` for a service with instances."""
+    for feature in ("service.instances", "service.balance", "service.health", "service.https"):
+        result.mark(feature, svc.name)
     b = Block("upstream", (upstream(svc.name),))
     if svc.balance != "round_robin":
         b.add(svc.balance)
@@ -20,7 +23,7 @@ def upstream_block(svc: Service) -> Block:
         if inst.weight != 1:
             args.append(f"weight={inst.weight}")
         args += [f"max_fails={svc.max_fails}", f"fail_timeout={format_seconds(svc.fail_timeout_ms)}"]
-        if inst.backup and svc.balance == "round_robin":
+        if inst.backup:
             args.append("backup")
         b.add("server", *args)
     if svc.keepalive:
@@ -48,7 +51,7 @@ def split_block(route: Route) -> Block:
     return b
 
 
-def upstream_blocks(gw: Gateway) -> list[Block]:
+def upstream_blocks(gw: Gateway, result: EmitResult) -> list[Block]:
     """Every upstream a route uses, in name order."""
     used = {r.service for r in gw.routes if r.service} | {s.service for r in gw.routes for s in r.split}
-    return [upstream_block(gw.services[n]) for n in sorted(used) if not gw.services[n].mock]
+    return [upstream_block(gw.services[n], result) for n in sorted(used) if not gw.services[n].mock]

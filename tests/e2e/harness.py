@@ -1,11 +1,9 @@
 """Shared e2e test infrastructure: real nginx, JSON echo upstreams, a tiny HTTP client.
-
 Only 127.0.0.1 and ephemeral ports, bounded waits; context managers stop what they start."""
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import os
 import re
@@ -18,6 +16,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from http.client import HTTPConnection, HTTPMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -81,7 +80,7 @@ def wait_for_port(port: int, timeout: float = 10.0, proc: subprocess.Popen | Non
 class Response:
     """An HTTP response; headers lookups are case-insensitive (http.client.HTTPMessage)."""
     status: int
-    headers: http.client.HTTPMessage
+    headers: HTTPMessage
     body: bytes
 
     def json(self):
@@ -94,7 +93,7 @@ def http(method: str, url: str, headers: dict | None = None, body: bytes | str |
     """One request on a fresh connection. Never raises for HTTP error statuses and never
     decompresses; http.client sends `Accept-Encoding: identity` unless headers override it."""
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+    conn = HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
     try:
         conn.request(method, url.split(parts.netloc, 1)[1] or "/", body=body, headers=headers or {})
         response = conn.getresponse()
@@ -116,13 +115,14 @@ class _EchoHandler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep pytest output clean
         pass
 
-    def setup(self) -> None:
-        super().setup()
+    def handle(self) -> None:
         self.server.connections.add(self.connection)  # so Upstream.close() can end keep-alives
-
-    def finish(self) -> None:
-        self.server.connections.discard(self.connection)
-        super().finish()
+        try:
+            super().handle()
+        except ConnectionError:  # nginx or Upstream.close() reset the connection
+            pass
+        finally:
+            self.server.connections.discard(self.connection)
 
     def _read_body(self) -> int:
         """Read and discard the request body (Content-Length or chunked); return its size."""
@@ -154,15 +154,13 @@ class _EchoHandler(BaseHTTPRequestHandler):
             extra["Cache-Control"] = "max-age=3600"
         elif match := re.search(r"/_status/([2-5]\d\d)$", path):
             status = int(match.group(1))
-        if status in (204, 304):  # these must not carry a body
-            body = b""
-        else:
+        if bodied := status not in (204, 304):  # these must not carry a body
             extra["Content-Length"] = str(len(body))
         self.send_response(status)
         for name, value in extra.items():
             self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
+        if bodied and self.command != "HEAD":
             self.wfile.write(body)
 
 
@@ -207,12 +205,17 @@ class Upstream:
         self.close()
 
 
+def _pid_default(conf_text: str) -> str:
+    """`pid nginx.pid;` (for -g) unless the conf sets pid: keeps nginx off /run/nginx.pid."""
+    return "" if re.search(r"^\s*pid\s", conf_text, re.M) else "pid nginx.pid;"
+
+
 class Nginx:
     """Runs real nginx in the foreground with a compiled output directory as its prefix.
 
     `env` is the whole environment besides PATH (workers only see `env`-listed variables).
     `port` defaults to the first `listen 127.0.0.1:N` in nginx.conf. Without a `pid`
-    directive, `pid nginx.pid;` is added so /run/nginx.pid is never touched."""
+    directive, `pid nginx.pid;` is added (see _pid_default)."""
     def __init__(self, conf_dir: Path, env: dict | None = None, *, port: int | None = None,
                  master_process: bool = True, start_timeout: float = 10.0, stop_timeout: float = 10.0):
         self.conf_dir = Path(conf_dir).resolve()
@@ -224,15 +227,10 @@ class Nginx:
             port = int(match.group(1))
         self.port, self.url = port, f"http://127.0.0.1:{port}"
         self.env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/bin"), **(env or {})}
-        pid = "" if re.search(r"^\s*pid\s", text, re.M) else " pid nginx.pid;"
-        self.globals = f"daemon off; master_process {'on' if master_process else 'off'};{pid}"
+        self.globals = f"daemon off; master_process {'on' if master_process else 'off'}; {_pid_default(text)}"
         self.master_process, self.start_timeout, self.stop_timeout = master_process, start_timeout, stop_timeout
         self.stderr_path = self.conf_dir / "nginx-stderr.log"
         self.proc: subprocess.Popen | None = None
-
-    def stderr(self) -> str:
-        """Everything nginx wrote to stderr/stdout so far."""
-        return self.stderr_path.read_text(errors="replace")
 
     def start(self) -> Nginx:
         """Start nginx and wait until the port accepts; AssertionError with stderr otherwise."""
@@ -249,7 +247,7 @@ class Nginx:
         if not wait_for_port(self.port, self.start_timeout, self.proc):
             code, _ = self.proc.poll(), self.stop()
             reason = f"did not listen on {self.url} in {self.start_timeout}s" if code is None else f"exited {code}"
-            raise AssertionError(f"nginx {reason}; stderr:\n{self.stderr()}")
+            raise AssertionError(f"nginx {reason}; stderr:\n{self.stderr_path.read_text()}")
         return self
 
     def stop(self) -> int | None:
@@ -288,11 +286,14 @@ def nginx_config_test(conf_dir: Path, as_user: str | None = "nobody") -> subproc
                 path.write_text(path.read_text().replace(str(source), str(copy)))
             path.chmod(0o777 if path.is_dir() else stat.S_IMODE(path.stat().st_mode) | 0o666)
         command = [binary, "-t", "-q", "-c", f"{copy}/nginx.conf", "-p", f"{copy}/", "-e", "stderr"]
+        if pid := _pid_default((copy / "nginx.conf").read_text()):  # -t opens the pid file too
+            command += ["-g", pid]
         if as_user and os.geteuid() == 0:
             command = [require_tool("runuser"), "-u", as_user, "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=60,
-                                stdin=subprocess.DEVNULL)
-        result.stdout = result.stdout.replace(str(copy), str(source))
+        # stdout goes to /dev/null so an access_log to /dev/stdout is openable by as_user.
+        result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                timeout=60, stdin=subprocess.DEVNULL)
+        result.stdout = ""
         result.stderr = result.stderr.replace(str(copy), str(source))
         return result
     finally:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import http.client
+import json
+import os
 import socket
 import time
+from http.client import HTTPConnection, HTTPException
 from pathlib import Path
 
 import pytest
 
-from harness import Nginx, Upstream, free_port, http, nginx_config_test, refused_url, require_nginx, require_tool
+from tests.e2e.harness import Nginx, Upstream, free_port, http, nginx_config_test, refused_url, require_nginx, require_tool
 
 
 def proxy_conf(conf_dir: Path, port: int, upstream: Upstream, extra: str = "") -> Path:
     """A minimal gateway-shaped nginx.conf: relative temp paths, keepalive upstream."""
-    (conf_dir / "tmp").mkdir(exist_ok=True)
+    (conf_dir / "tmp").mkdir(parents=True, exist_ok=True)
     temp = " ".join(f"{kind}_temp_path tmp/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     (conf_dir / "nginx.conf").write_text(f"""error_log error.log info;
 events {{ worker_connections 64; }}
@@ -80,7 +82,7 @@ def test_upstream_special_paths(upstream):
 
 
 def test_upstream_keep_alive_and_chunked_body(upstream):
-    conn = http.client.HTTPConnection("127.0.0.1", upstream.port, timeout=5)
+    conn = HTTPConnection("127.0.0.1", upstream.port, timeout=5)
     try:
         for _ in range(3):
             conn.request("POST", "/ka", body=b"x" * 3000)
@@ -96,19 +98,18 @@ def test_upstream_keep_alive_and_chunked_body(upstream):
     assert len({r["headers"].get("connection", "keep-alive") for r in upstream.requests}) == 1
 
 
-def http_json(conn: http.client.HTTPConnection) -> dict:
+def http_json(conn: HTTPConnection) -> dict:
     """Read the pending response of conn as JSON."""
-    import json
     return json.loads(conn.getresponse().read())
 
 
 def test_upstream_close_ends_keepalive_connections():
     upstream = Upstream("gone")
-    conn = http.client.HTTPConnection("127.0.0.1", upstream.port, timeout=5)
+    conn = HTTPConnection("127.0.0.1", upstream.port, timeout=5)
     conn.request("GET", "/first")
     conn.getresponse().read()
     upstream.close()
-    with pytest.raises((http.client.HTTPException, OSError)):
+    with pytest.raises((HTTPException, OSError)):
         conn.request("GET", "/second")
         conn.getresponse().read()
     conn.close()
@@ -172,12 +173,11 @@ def test_nginx_early_exit_raises_with_stderr(tmp_path, upstream):
 
 def test_nginx_config_test_good_and_bad(tmp_path, upstream):
     require_nginx()
-    good = proxy_conf(tmp_path / "good", free_port(), upstream) if (tmp_path / "good").mkdir() is None else None
+    good = proxy_conf(tmp_path / "good", free_port(), upstream)
     result = nginx_config_test(good)
     assert (result.returncode, result.stderr) == (0, "")
     assert sorted(p.name for p in good.iterdir()) == ["nginx.conf", "tmp"]  # -t wrote into the copy only
 
-    (tmp_path / "bad").mkdir()
     bad = proxy_conf(tmp_path / "bad", free_port(), upstream, extra="no_such_directive on;")
     result = nginx_config_test(bad)
     assert result.returncode == 1
@@ -188,7 +188,6 @@ def test_nginx_config_test_good_and_bad(tmp_path, upstream):
 def test_nginx_config_test_runs_as_nobody(tmp_path, upstream):
     """Privileged ports fail for the unprivileged user, proving -t really ran as nobody."""
     require_nginx()
-    import os
     if os.geteuid() != 0:
         pytest.skip("only meaningful when the tests run as root")
     conf = proxy_conf(tmp_path, 80, upstream)

@@ -14,11 +14,7 @@ import hmac
 import json
 import os
 import shutil
-import socket
-import subprocess
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +24,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from gwc.jwks import jwks_to_keys
+from tests.e2e.harness import NGINX_MODULES, Nginx, free_port, http, require_nginx
 
 REPO = Path(__file__).resolve().parents[2]
 AUTH_JS = REPO / "targets" / "nginx" / "templates" / "gwc_auth.js"
-NJS_MODULE = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
+NJS_MODULE = NGINX_MODULES / "ngx_http_js_module.so"
 ISSUER = "https://login.example/"
 AUDIENCE = "shop-api"
 LEEWAY = 30
@@ -222,38 +219,6 @@ http {{
 """
 
 
-def nginx_binary() -> str:
-    """Path of nginx; skips (or fails under CI=true) when nginx/njs are missing."""
-    binary = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
-    if binary and NJS_MODULE.exists():
-        return binary
-    message = "nginx with ngx_http_js_module is not installed"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def free_port() -> int:
-    """An ephemeral port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(proc: subprocess.Popen, port: int, log: Path, timeout: float = 10.0) -> None:
-    """Block until nginx accepts connections; fail if it dies or times out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"nginx exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"nginx did not listen on port {port} within {timeout}s:\n{log.read_text()}")
-
-
 @dataclass
 class Gateway:
     """A running nginx with the gwc auth module."""
@@ -263,12 +228,8 @@ class Gateway:
 
     def get(self, path: str, headers: dict | None = None) -> tuple[int, str]:
         """GET path; returns (status, body) without raising on HTTP errors."""
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=5) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+        response = http("GET", f"http://127.0.0.1:{self.port}{path}", headers)
+        return response.status, response.body.decode()
 
 
 @pytest.fixture(scope="module")
@@ -282,7 +243,7 @@ def keys() -> Keys:
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory, keys: Keys, request) -> Gateway:
     """Write config + JS into a temp prefix, start nginx, stop it afterwards."""
-    binary = nginx_binary()
+    require_nginx("ngx_http_js_module")
     prefix = tmp_path_factory.mktemp("nginx")
     (prefix / "tmp").mkdir()
     (prefix / "jwt.secret").write_text(FILE_SECRET + "\n")
@@ -292,27 +253,11 @@ def gateway(tmp_path_factory, keys: Keys, request) -> Gateway:
     (prefix / "gwc_auth_config.js").write_text(f"export default {config};\n")
     port, upstream_port = free_port(), free_port()
     (prefix / "nginx.conf").write_text(nginx_conf(prefix, port, upstream_port))
-    env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin"), "JWT_SECRET": JWT_SECRET,
-           "PARTNER_KEYS": f" {PARTNER_KEYS[0]} ,\n\n{PARTNER_KEYS[1]}\n,"}
-    stderr_log = prefix / "stderr.log"
-    with stderr_log.open("w") as stderr:
-        proc = subprocess.Popen(
-            [binary, "-p", f"{prefix}/", "-c", str(prefix / "nginx.conf"),
-             "-g", "daemon off; master_process off;"],
-            env=env, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
-    request.addfinalizer(lambda: stop(proc))
-    wait_for_port(proc, port, stderr_log)
+    env = {"JWT_SECRET": JWT_SECRET, "PARTNER_KEYS": f" {PARTNER_KEYS[0]} ,\n\n{PARTNER_KEYS[1]}\n,"}
+    nginx = Nginx(prefix, env, port=port)
+    request.addfinalizer(nginx.stop)
+    nginx.start()
     return Gateway(port=port, error_log=prefix / "error.log")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Terminate nginx, escalating to kill if it does not exit."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 # ---------------------------------------------------------------------- JWT

@@ -1,0 +1,83 @@
+"""Golden records: every example and every case under tests/golden/cases compiles, byte for byte, to the
+files stored beside it, and every stored nginx output passes the real `nginx -t` as a non-root user.
+
+Regenerate with `pytest tests/golden --update-golden` and review the diff like code.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gwc.diagnostics import Level
+from gwc.pipeline import compile_gateway, load_gateway
+from gwc.registry import load_target
+from tests.conftest import ROOT
+from tests.e2e.harness import nginx_config_test, require_tool
+from tests.e2e.tls import write_throwaway_certificates
+
+GOLDEN = ROOT / "tests" / "golden"
+TARGETS = ["nginx"]
+
+
+def _cases() -> list[tuple[str, Path, Path]]:
+    """(id, spec, expected folder) for each example and each golden case."""
+    out = []
+    for spec in sorted((ROOT / "examples").glob("*/*.yaml")):
+        rel = spec.relative_to(ROOT / "examples").with_suffix("")
+        out.append((f"example:{rel}", spec, GOLDEN / "examples" / rel))
+    for spec in sorted((GOLDEN / "cases").glob("*/spec.yaml")):
+        out.append((f"case:{spec.parent.name}", spec, spec.parent / "expected"))
+    return out
+
+
+CASES = _cases()
+
+
+def _compile(spec: Path, target: str) -> dict[str, str]:
+    loaded = load_gateway(str(spec))
+    errors = [d.format() for d in loaded.diagnostics if d.level is Level.ERROR]
+    assert loaded.gateway is not None, "\n".join(errors)
+    tgt, diags = load_target(target)
+    assert tgt is not None, diags
+    files, diags = compile_gateway(loaded.gateway, loaded.doc, tgt, allow_lossy=False)
+    assert files, "\n".join(d.format() for d in diags)
+    return files
+
+
+def _stored(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text(encoding="utf-8")
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("case_id,spec,expected", CASES, ids=[c[0] for c in CASES])
+def test_output_matches_golden(case_id: str, spec: Path, expected: Path, target: str, update_golden: bool) -> None:
+    files = _compile(spec, target)
+    folder = expected / target
+    if update_golden:
+        shutil.rmtree(folder, ignore_errors=True)
+        for rel, text in files.items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_text(text, encoding="utf-8")
+    assert folder.is_dir(), f"no golden output for {case_id}; run pytest --update-golden"
+    assert _stored(folder) == files
+
+
+@pytest.mark.parametrize("case_id,spec,expected", CASES, ids=[c[0] for c in CASES])
+def test_compile_is_deterministic(case_id: str, spec: Path, expected: Path) -> None:
+    assert _compile(spec, "nginx") == _compile(spec, "nginx")
+
+
+@pytest.mark.parametrize("case_id,spec,expected", CASES, ids=[c[0] for c in CASES])
+def test_golden_nginx_passes_nginx_t(case_id: str, spec: Path, expected: Path, tmp_path: Path) -> None:
+    require_tool("nginx")
+    folder = expected / "nginx"
+    assert folder.is_dir(), f"no golden nginx output for {case_id}"
+    conf = tmp_path / "conf"
+    shutil.copytree(folder, conf)
+    write_throwaway_certificates(conf)
+    proc = nginx_config_test(conf)
+    assert proc.returncode == 0, proc.stderr
