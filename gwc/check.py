@@ -97,12 +97,6 @@ def check_routes(gw: Gateway, doc: Document) -> list[Diagnostic]:
             if r.match.kind == "prefix" and not r.rewrite.endswith("/"):
                 out.append(doc.diag("GWC205", "a prefix route's rewrite replaces the prefix, so it must end with '/'",
                                     f"{r.pointer}/rewrite", f"e.g. rewrite: {r.rewrite}/"))
-    names: dict[str, Route] = {}
-    for r in gw.routes:
-        if r.id in names and f"{r.pointer}/name" in doc.marks:
-            out.append(doc.diag("GWC222", f"route name {r.id!r} is used twice", f"{r.pointer}/name",
-                                "route names must be unique"))
-        names.setdefault(r.id, r)
     return out
 
 

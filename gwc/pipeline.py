@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gwc.build import build_gateway
 from gwc.check import check_gateway
@@ -58,7 +58,15 @@ def fidelity_report(gw: Gateway, doc: Document, target: Target, allow_lossy: boo
             noted.add(use.feature)
             diags.append(doc.diag("GWC302", f"{FEATURES[use.feature]} is approximate on {target.name}: {row.note}",
                                   use.pointer, "see `gwc targets` for the fidelity table", level=Level.NOTE))
-    return [d.__class__(**{**d.__dict__, "target": target.name}) for d in diags], frozenset(drop)
+    return [replace(d, target=target.name) for d in diags], frozenset(drop)
+
+
+def _locate(d: Diagnostic, doc: Document, target: str) -> Diagnostic:
+    """Give a target's pointer-only diagnostic its file, line and column."""
+    if d.line:
+        return d
+    m = doc.mark(d.pointer)
+    return Diagnostic(doc.path, m.line, m.column, d.level, d.code, d.message, d.pointer, d.hint, d.target or target)
 
 
 def compile_gateway(gw: Gateway, doc: Document, target: Target, allow_lossy: bool = False
@@ -68,7 +76,7 @@ def compile_gateway(gw: Gateway, doc: Document, target: Target, allow_lossy: boo
     if has_errors(diags):
         return {}, diags
     result = target.emit(gw, EmitOptions(allow_lossy=allow_lossy, drop=drop))
-    diags += result.diagnostics
+    diags += list(dict.fromkeys(_locate(d, doc, target.name) for d in result.diagnostics))
     for use in used_features(gw):
         if (use.feature, use.owner) not in result.handled and (use.feature, use.owner) not in drop:
             diags.append(doc.diag("GWC300", f"internal: {target.name} did not express {use.feature} of "

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from gwc.diagnostics import Diagnostic
+from gwc.diagnostics import Diagnostic, Level
 from gwc.model import Gateway
 
 
@@ -45,6 +45,12 @@ class EmitResult:
     def mark(self, feature: str, owner: str) -> None:
         """Record that the emitter expressed this use of a feature."""
         self.handled.add((feature, owner))
+
+
+def finding(target: str, code: str, message: str, pointer: str, hint: str,
+            level: Level = Level.WARNING) -> Diagnostic:
+    """A target's diagnostic, located by pointer only: the pipeline adds the file, line and column."""
+    return Diagnostic("", 0, 0, level, code, message, pointer, hint, target)
 
 
 class Target(Protocol):

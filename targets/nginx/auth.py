@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from gwc.diagnostics import Diagnostic, Level
+from gwc.target import finding
 from gwc.model import ApiKeyAuth, Gateway, JwtAuth, SecretRef
 from .conf import Block, Directive, Lit, Raw
 from .context import Context
@@ -51,15 +52,13 @@ def auth_problems(gw: Gateway, names: set[str]) -> list[Diagnostic]:
         auth = gw.auth[name]
         ref = auth.keys if auth.kind == "api_key" else auth.secret
         if ref and ref.kind not in RUNTIME_KINDS:
-            out.append(Diagnostic(gw.source, 0, 0, Level.ERROR, "GWC310",
-                                  f"auth {name!r}: nginx cannot read a secret from {ref.kind}", auth.pointer,
-                                  "use {env: NAME} or {file: /abs/path} for the nginx target (an environment "
-                                  "overlay can switch the reference per target)", "nginx"))
+            out.append(finding("nginx", "GWC310", f"auth {name!r}: nginx cannot read a secret from {ref.kind}",
+                               auth.pointer, "use {env: NAME} or {file: /abs/path} for the nginx target (an "
+                               "environment overlay can switch the reference per target)", Level.ERROR))
         if auth.kind == "jwt" and any(not a.startswith("HS") for a in auth.algorithms) and not auth.keys:
-            out.append(Diagnostic(gw.source, 0, 0, Level.ERROR, "GWC311",
-                                  f"auth {name!r}: nginx checks signatures with keys embedded at compile time, "
-                                  "and none were given", f"{auth.pointer}/jwks",
-                                  "add jwks.file: a copy of the JWKS (public keys) next to the spec", "nginx"))
+            out.append(finding("nginx", "GWC311", f"auth {name!r}: nginx checks signatures with keys embedded "
+                               "at compile time, and none were given", f"{auth.pointer}/jwks",
+                               "add jwks.file: a copy of the JWKS (public keys) next to the spec", Level.ERROR))
     return out
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from gwc import __version__
 from gwc.values import size_bytes
 from .auth import auth_locations, auth_main_directives
@@ -12,6 +10,7 @@ from .context import Context
 from .locations import route_locations
 from .logs import log_directives
 from .policies import cors_map
+from .rates import nginx_rate
 from .route_body import mock_location
 from .upstreams import split_block, upstream_blocks
 
@@ -20,20 +19,14 @@ ERRORS = {401: "unauthorized", 403: "forbidden", 413: "request body too large", 
           500: "internal error", 502: "bad gateway", 503: "service unavailable", 504: "gateway timeout"}
 
 
-def _rate(rate_per_s: Fraction) -> str:
-    """nginx accepts whole requests per second or per minute."""
-    if rate_per_s.denominator == 1:
-        return f"{rate_per_s.numerator}r/s"
-    return f"{max(1, round(rate_per_s * 60))}r/m"
-
-
 def _zones(ctx: Context, zone_size: int) -> list[Node]:
     out: list[Node] = []
     for (rate, per), name in sorted(ctx.rate_zones.items(), key=lambda kv: kv[1]):
         key = {"client_ip": "$gwc_route:$binary_remote_addr", "route": "$gwc_route"}.get(per)
         if key is None:  # per api key: whichever credential variable the route's methods use
             key = "$gwc_route:$gwc_api_key"
-        out.append(Directive("limit_req_zone", (Raw(key), f"zone={name}:{zone_size}", f"rate={_rate(rate)}")))
+        out.append(Directive("limit_req_zone", (Raw(key), f"zone={name}:{zone_size}",
+                                                f"rate={nginx_rate(rate)[0]}")))
     if ctx.rate_zones:
         out += [Directive("limit_req_status", (429,)), Directive("limit_req_log_level", ("warn",))]
     return out
@@ -149,7 +142,7 @@ def nginx_conf(ctx: Context) -> tuple[list[Node], list[Node]]:
         http.append(Directive("proxy_cache_path", ("tmp/cache", "levels=1:2", f"keys_zone=gwc_cache:{zone_size}",
                                                    f"max_size={cache_size}", "inactive=1d", "use_temp_path=off")))
     http += upstream_blocks(gw, ctx.result)
-    http += [split_block(r) for r in gw.routes if r.split]
+    http += [split_block(r, ctx.result) for r in gw.routes if r.split]
     http += [cors_map(origins, var) for (origins, _), var in sorted(ctx.cors_maps.items(), key=lambda kv: kv[1])]
     http.append(server)
     return main, http

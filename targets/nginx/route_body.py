@@ -10,6 +10,8 @@ from gwc.values import format_seconds
 from .conf import Block, Directive, Lit, Node, Raw
 from .context import Context
 from .names import auth_location, ident, mock_named, upstream
+from gwc.target import finding
+from .rates import nginx_rate
 from .policies import cache_directives, compression_directives, cors_headers, preflight_block
 
 _RETRY_ON = {"connect_error": "error", "timeout": "timeout", "500": "http_500", "502": "http_502",
@@ -52,6 +54,12 @@ def _access(route: Route, ctx: Context) -> list[Node]:
     out: list[Node] = []
     rl = route.rate_limit
     if rl and not ctx.dropped(f"rate_limit.{rl.per}", route.id):
+        text, meant = nginx_rate(rl.rate.per_second)
+        if meant != rl.rate.per_second:
+            ctx.result.diagnostics.append(finding(
+                "nginx", "GWC303", f"rate {rl.rate.text} is written as {text} ({float(meant * 3600):.6g}/h instead "
+                f"of {float(rl.rate.per_second * 3600):.6g}/h): nginx counts whole requests per second or minute",
+                f"{rl.pointer}/rate", "use a rate per second or per minute"))
         burst = (f"burst={rl.burst}", "nodelay") if rl.burst else ()
         out.append(Directive("limit_req", (f"zone={ctx.rate_zone(rl)}",) + burst))
         ctx.result.mark(f"rate_limit.{rl.per}", route.id)
@@ -116,6 +124,11 @@ def _proxy(route: Route, ctx: Context) -> list[Node]:
     for s in [gw.services[route.service]] if route.service else [gw.services[x.service] for x in route.split]:
         ctx.result.mark("service.timeouts", s.name)
         ctx.result.mark("service.retries", s.name)
+    if svc.retries and svc.retries.attempts >= len(svc.instances) and route.service:
+        ctx.result.diagnostics.append(finding(
+            "nginx", "GWC303", f"service {svc.name!r} asks for {svc.retries.attempts} retries but nginx tries each "
+            f"of its {len(svc.instances)} instance(s) at most once: {len(svc.instances) - 1} retries at most",
+            f"{svc.pointer}/retries/attempts", "add instances, or lower attempts to match"))
     if svc.retries and svc.retries.attempts:
         conds = sorted({_RETRY_ON[c] for c in svc.retries.on})
         if svc.retries.non_idempotent:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from gwc.model import Gateway, Route, Service
-from gwc.target import EmitResult
+from gwc.target import EmitResult, finding
 from gwc.values import format_seconds
 from .conf import Block, Entry, Raw
 from .names import ident, upstream
@@ -43,11 +43,22 @@ def split_percentages(route: Route) -> list[tuple[str, str]]:
     return out
 
 
-def split_block(route: Route) -> Block:
+def split_block(route: Route, result: EmitResult) -> Block:
     """`split_clients "$request_id" $gwc_split_ROUTE { 90% gwc_svc_a; * gwc_svc_b; }`."""
     b = Block("split_clients", (Raw("$request_id"), Raw(f"$gwc_split_{ident(route.id)}")))
-    for pct, service in split_percentages(route):
+    shares = split_percentages(route)
+    for pct, service in shares:
         b.children.append(Entry((Raw(pct), upstream(service))))
+    live = [s for s in route.split if s.weight > 0]
+    total = sum(s.weight for s in live)
+    written = [Fraction(p[:-1]) if p != "*" else None for p, _ in shares]
+    written[-1] = 100 - sum(w for w in written if w is not None)
+    exact = [Fraction(s.weight * 100, total) for s in live]
+    if written != exact:
+        pairs = ", ".join(f"{s.service} {float(e):.6g}% -> {float(w):.6g}%" for s, e, w in zip(live, exact, written))
+        result.diagnostics.append(finding("nginx", "GWC303", f"split weights rounded to whole hundredths of a "
+                                          f"percent: {pairs}", f"{route.pointer}/split",
+                                          "pick weights that divide 100 evenly to make this exact"))
     return b
 
 

@@ -1,0 +1,64 @@
+"""Every diagnostic code gwc emits: a stable id, the stage it belongs to, and what it means.
+
+docs/errors.md is generated from this table (scripts/gen_docs.py) and a test checks that every code
+used in the source is listed here, so the documentation cannot drift from behaviour.
+"""
+
+CODES: dict[str, tuple[str, str]] = {
+    # load: reading the file
+    "GWC001": ("load", "The spec file cannot be read (missing, a directory, no permission)."),
+    "GWC002": ("load", "Not valid YAML or not UTF-8 text; the position of the first problem is given."),
+    "GWC003": ("load", "The file is empty or holds only comments."),
+    "GWC004": ("load", "The file is larger than 10 MiB."),
+    "GWC005": ("load", "Aliases expand to more than 200,000 nodes, or nesting is deeper than 64 levels "
+                       "(a 'billion laughs' file fails here fast)."),
+    "GWC006": ("load", "A mapping has the same key twice (never silently last-wins), or a key is not a scalar."),
+    "GWC007": ("load", "A YAML tag, merge key or non-finite number gwc does not accept (e.g. !!python/object)."),
+    "GWC008": ("load", "More than one YAML document in the file."),
+    # schema: the shape of the spec
+    "GWC101": ("schema", "Unknown field; the hint lists the fields allowed there."),
+    "GWC102": ("schema", "A required field is missing."),
+    "GWC103": ("schema", "A value has the wrong type (a string where a number is expected...)."),
+    "GWC104": ("schema", "A value is not allowed: outside the field's allow-list grammar or enumeration. "
+                         "Characters that could change generated configuration are refused here."),
+    "GWC105": ("schema", "A number, length or count is out of range, or a list has duplicates."),
+    "GWC106": ("schema", "A value matches none of the field's allowed forms (e.g. both path and prefix)."),
+    # semantic checks
+    "GWC201": ("check", "A route names a service that is not defined."),
+    "GWC202": ("check", "A route names an auth method that is not defined."),
+    "GWC203": ("check", "Two routes match the same requests (same path shape, overlapping methods)."),
+    "GWC204": ("check", "Warning: two parameter routes can match one path with the same precedence."),
+    "GWC205": ("check", "A rewrite uses a parameter the path does not have, or a prefix rewrite lacks its '/'."),
+    "GWC206": ("check", "rate_limit per api_key on a route where not every auth method is an API key."),
+    "GWC207": ("check", "An impossible duration: a zero timeout or TTL, a leeway above an hour."),
+    "GWC208": ("check", "A host is listed twice."),
+    "GWC209": ("check", "A path has an empty or dot segment, a parameter that is not a whole segment, a "
+                        "repeated parameter, or a prefix that does not end with '/'."),
+    "GWC210": ("check", "A split or a target list that cannot send traffic anywhere (all weights 0, only "
+                        "backups, a mock in a split, backup with ip_hash)."),
+    "GWC211": ("check", "The targets of one service mix http and https."),
+    "GWC212": ("check", "CORS allows any origin ('*') together with credentials."),
+    "GWC214": ("check", "An invalid IP address or CIDR range (host bits must be zero)."),
+    "GWC215": ("check", "A JWT method cannot check tokens: HS* without a secret, RS/ES without keys."),
+    "GWC216": ("check", "The JWKS file cannot be read or is not a usable public JWKS."),
+    "GWC218": ("check", "Warning: a cache on a route that allows neither GET nor HEAD."),
+    "GWC219": ("check", "The metrics path collides with a route."),
+    "GWC220": ("check", "An auth method is named 'none' (that word means no auth)."),
+    "GWC222": ("check", "Two routes have the same name ('-' and '_' count as the same)."),
+    "GWC223": ("check", "Warning: a JWT method checks neither issuer nor audience, or lacks one of them."),
+    "GWC224": ("check", "A route path under /_gwc/, which the gateway reserves for itself."),
+    # fidelity: what a target can express
+    "GWC300": ("fidelity", "Internal: a target did not express a feature it claims to support (a gwc bug; "
+                           "no output is written)."),
+    "GWC301": ("fidelity", "A feature the target cannot express. An error, or with --allow-lossy a warning "
+                           "and the feature is left out of that target's output."),
+    "GWC302": ("fidelity", "Note: a feature the target expresses approximately; the message says how."),
+    "GWC303": ("fidelity", "Warning: an approximation with numbers for this spec (e.g. split percentages, "
+                           "rates rounded to what the target accepts)."),
+    "GWC310": ("target", "nginx cannot read a secret from a cloud secret store; use env or file."),
+    "GWC311": ("target", "nginx needs the JWT public keys at compile time (jwks.file)."),
+    # targets and plug-ins
+    "GWC401": ("registry", "Unknown target name."),
+    "GWC402": ("registry", "Warning: a target plug-in failed to load or is not a gwc target."),
+    "GWC403": ("registry", "Two installed targets have the same name."),
+}
