@@ -6,7 +6,9 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-from jsonschema import Draft202012Validator
+import re
+
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from gwc.diagnostics import Diagnostic
@@ -20,9 +22,25 @@ def schema_text() -> str:
     return resources.files("gwc.schemas").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=512)
+def _anchored(pattern: str) -> re.Pattern:
+    """Python's `$` also matches before a final newline; ECMA-262's (the schema's dialect) does not."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _pattern(validator, pattern: str, instance, schema):
+    if validator.is_type(instance, "string") and not _anchored(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_StrictValidator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_text()))
+    return _StrictValidator(json.loads(schema_text()))
 
 
 def _pointer(path) -> str:
