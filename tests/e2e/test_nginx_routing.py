@@ -122,7 +122,8 @@ def test_request_goes_to_the_route_service(main, path, instance):
     assert served_by(main, path) == instance
 
 
-@pytest.mark.parametrize("path", ["/users/", "/docs", "/items", "/nowhere", "/"])
+@pytest.mark.parametrize("path", ["/users/", "/docs", "/items", "/nowhere", "/",
+                                  "/teams/red", "/teams/red/members", "/teams/red/members/ann/x"])
 def test_no_route_is_404_json_and_trailing_slash_matters(main, path):
     response = main.get(path)
     assert_json_error(response, 404, "no route")
@@ -290,10 +291,19 @@ def test_traceparent_generated_or_kept(main, ups):
     valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     main.get("/public", {"traceparent": valid})
     assert ups["plain"].last_headers["traceparent"] == valid
-    for sent in (None, "00-xyz-abc-01", valid.upper(), "01-" + valid[3:]):
+    for sent in (None, "00-xyz-abc-01", valid.upper(), valid + "-extra"):
         main.get("/public", {"traceparent": sent} if sent else {})
         received = ups["plain"].last_headers["traceparent"]
         assert re.match(TRACEPARENT, received) and received != sent, (sent, received)
+
+
+@pytest.mark.parametrize("sent", ["00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                                  "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"])
+def test_traceparent_with_all_zero_id_is_replaced(main, ups, sent):
+    """W3C trace context: an all-zero trace-id or parent-id is invalid and must not be propagated."""
+    main.get("/public", {"traceparent": sent})
+    received = ups["plain"].last_headers["traceparent"]
+    assert re.match(TRACEPARENT, received), (sent, received)
 
 
 def test_access_log_is_json(main):
