@@ -20,6 +20,8 @@ from tests.e2e.tls import write_throwaway_certificates
 
 GOLDEN = ROOT / "tests" / "golden"
 TARGETS = ["nginx"]
+# Files a target copies verbatim from its templates: checked against the template, not stored again.
+STATIC = {("nginx", "gwc_auth.js"): ROOT / "targets" / "nginx" / "templates" / "gwc_auth.js"}
 
 
 def _cases() -> list[tuple[str, Path, Path]]:
@@ -56,6 +58,9 @@ def _stored(folder: Path) -> dict[str, str]:
 @pytest.mark.parametrize("case_id,spec,expected", CASES, ids=[c[0] for c in CASES])
 def test_output_matches_golden(case_id: str, spec: Path, expected: Path, target: str, update_golden: bool) -> None:
     files = _compile(spec, target)
+    for (owner, rel), template in STATIC.items():
+        if owner == target and rel in files:
+            assert files.pop(rel) == template.read_text(encoding="utf-8"), f"{rel} differs from its template"
     folder = expected / target
     if update_golden:
         shutil.rmtree(folder, ignore_errors=True)
@@ -78,6 +83,9 @@ def test_golden_nginx_passes_nginx_t(case_id: str, spec: Path, expected: Path, t
     assert folder.is_dir(), f"no golden nginx output for {case_id}"
     conf = tmp_path / "conf"
     shutil.copytree(folder, conf)
+    for (owner, rel), template in STATIC.items():
+        if owner == "nginx" and (folder / "gwc_auth_config.js").exists():
+            shutil.copy(template, conf / rel)
     write_throwaway_certificates(conf)
     proc = nginx_config_test(conf)
     assert proc.returncode == 0, proc.stderr

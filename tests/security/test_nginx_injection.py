@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from gwc.diagnostics import Level
+from gwc.output import write_tree
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
 from tests.e2e.harness import nginx_config_test, require_tool
@@ -121,8 +122,6 @@ def test_accepted_hostile_values_pass_nginx_t(tmp_path: Path, field: str, value:
     files, diags = _compile(tmp_path, spec)
     assert files, [d.format() for d in diags]
     out = tmp_path / "out"
-    for rel, text in files.items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(text)
+    assert write_tree(out, files) is None
     proc = nginx_config_test(out)
     assert proc.returncode == 0, proc.stderr

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from gwc.output import write_tree
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
 from tests.e2e.harness import nginx_config_test, require_tool
@@ -42,8 +43,6 @@ def test_thousand_routes_have_no_top_level_regex(tmp_path: Path) -> None:
     assert all(len([c for c in n.children or [] if c.name == "location"]) == 1 for n in carriers)
     require_tool("nginx")
     out = tmp_path / "out"
-    for rel, text in files.items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_text(text)
+    assert write_tree(out, files) is None
     proc = nginx_config_test(out)
     assert proc.returncode == 0, proc.stderr
