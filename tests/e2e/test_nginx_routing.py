@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from tests.e2e.served import HEX32, TRACEPARENT, Gateway, assert_json_error, spec
 from tests.e2e.harness import Upstream
+from tests.e2e.served import HEX32, TRACEPARENT, Gateway, assert_json_error, spec
 
 API_KEY = "secret1"
 ORIGIN = "https://shop.example"
@@ -87,12 +87,14 @@ def ups():
 
 @pytest.fixture(scope="module")
 def main(tmp_path_factory, ups):
+    """The main gateway, running for the whole module; its API key is GWC_E2E_KEYS=secret1."""
     with Gateway(tmp_path_factory.mktemp("main"), main_spec(ups), env={"GWC_E2E_KEYS": API_KEY}) as gw:
         yield gw
 
 
 @pytest.fixture(scope="module")
 def catchall(tmp_path_factory, ups):
+    """The catch-all gateway, running for the whole module."""
     with Gateway(tmp_path_factory.mktemp("catchall"), catchall_spec(ups)) as gw:
         yield gw
 
@@ -244,6 +246,7 @@ def test_mock_behind_api_key_needs_a_key(main):
 
 
 def preflight(gw: Gateway, path: str, origin: str = ORIGIN):
+    """A browser's CORS preflight for a POST with a Content-Type header."""
     return gw.request("OPTIONS", path, {"Origin": origin, "Access-Control-Request-Method": "POST",
                                         "Access-Control-Request-Headers": "content-type"})
 
@@ -289,6 +292,20 @@ def test_request_id_generated_kept_or_replaced(main, ups, sent, kept):
     else:
         assert re.match(HEX32, upstream_id), upstream_id
     assert response.headers["X-Request-Id"] == upstream_id
+
+
+@pytest.mark.parametrize("method, path, headers, status", [
+    ("GET", "/nowhere", {}, 404),
+    ("GET", "/mock/user", {}, 200),
+    ("GET", "/mock/secret", {}, 401),
+    ("POST", "/items/4", {}, 405),                     # the route's method check
+    ("DELETE", "/orders", {}, 405),                    # the per-method dispatcher
+    ("OPTIONS", "/cors", {"Origin": ORIGIN}, 204),     # CORS preflight
+], ids=["404", "mock", "401", "405-route", "405-dispatch", "preflight"])
+def test_gateway_answers_carry_request_id(main, method, path, headers, status):
+    response = main.request(method, path, {**headers, "X-Request-Id": "client-id-7"})
+    assert response.status == status
+    assert response.headers["X-Request-Id"] == "client-id-7"
 
 
 def test_traceparent_generated_or_kept(main, ups):

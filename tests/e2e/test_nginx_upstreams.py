@@ -62,6 +62,7 @@ def ups():
 
 @pytest.fixture(scope="module")
 def gw(tmp_path_factory, ups):
+    """The gateway, running for the whole module."""
     with Gateway(tmp_path_factory.mktemp("upstreams"), upstreams_spec(ups)) as gateway:
         yield gateway
 

@@ -123,3 +123,12 @@ def test_cloud_secret_reference_is_an_error_for_nginx(tmp_path: Path) -> None:
                     "routes:\n  - path: /a\n    service: a\n    auth: k\n")
     r = gwc("compile", spec, "-t", "nginx", "-o", tmp_path / "o")
     assert r.returncode == 1 and "GWC310" in r.stderr
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*/*.yaml")),
+                         ids=lambda p: str(p.relative_to(ROOT / "examples")))
+def test_every_example_validates_and_compiles(example: Path, tmp_path: Path) -> None:
+    assert gwc("validate", example, "--target", "nginx").returncode == 0
+    r = gwc("compile", example, "--target", "nginx", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "nginx" / "nginx.conf").is_file()
