@@ -153,7 +153,12 @@ class _Builder:
         comp, comp_ptr = get("compression")
         cors, cors_ptr = get("cors")
         ip, ip_ptr = get("ip")
-        body, _ = get("body_limit")
+        body, body_ptr = get("body_limit")
+        if body_ptr and body is None:
+            body = 0  # 'none': no limit
+        elif body is not None and size_bytes(body) == 0:
+            self.error("GWC207", "a body limit of 0 bytes would refuse every body", body_ptr,
+                       "write body_limit: none for no limit, or a size above 0")
         headers = _merged_headers(defaults.get("headers", {}), raw.get("headers", {}))
         return Route(
             id=rid, index=ri, pointer=pointer, match=match,

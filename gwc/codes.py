@@ -57,6 +57,8 @@ CODES: dict[str, tuple[str, str]] = {
                            "rates rounded to what the target accepts)."),
     "GWC310": ("target", "nginx cannot read a secret from a cloud secret store; use env or file."),
     "GWC311": ("target", "nginx needs the JWT public keys at compile time (jwks.file)."),
+    "GWC312": ("target", "nginx counts per API key only on a route with a single API-key method (it rate-limits "
+                         "before it authenticates)."),
     # targets and plug-ins
     "GWC401": ("registry", "Unknown target name."),
     "GWC402": ("registry", "Warning: a target plug-in failed to load or is not a gwc target."),

@@ -11,7 +11,7 @@ from importlib import resources
 from gwc.diagnostics import has_errors
 from gwc.model import Gateway
 from gwc.target import EmitOptions, EmitResult
-from .auth import auth_problems, config_module
+from .auth import auth_problems, config_module, per_key_problems
 from .conf import DOLLAR_VAR, Block, Entry, Raw, Template, render
 from .context import Context
 from .fidelity import FIDELITY
@@ -37,17 +37,13 @@ class NginxTarget:
         result = EmitResult()
         ctx = Context(gateway, options, result)
         used_auth = {n for r in gateway.routes for n in r.auth}
-        result.diagnostics += auth_problems(gateway, used_auth)
+        result.diagnostics += auth_problems(gateway, used_auth) + per_key_problems(gateway)
         if has_errors(result.diagnostics):
             return result
         main, http = nginx_conf(ctx)
-        text, used_dollar = render(http)
-        if used_dollar:  # a literal '$' in a spec value is written as ${gwc_dollar}
-            dollar = Block("geo", (Raw("$" + DOLLAR_VAR),), [Entry(("default", Template("$")))])
-            text = render([dollar])[0] + text
-        body = "\n".join("  " + line if line else line for line in text.splitlines())
-        head, _ = render(main)
-        result.files["nginx.conf"] = head + "http {\n" + body + "\n}\n"
+        if render(http)[1]:  # a literal '$' in a spec value is written as ${gwc_dollar}
+            http.insert(0, Block("geo", (Raw("$" + DOLLAR_VAR),), [Entry(("default", Template("$")))]))
+        result.files["nginx.conf"] = render(main + [Block("http", (), http)])[0]
         if ctx.auth_combos:
             result.files[AUTH_JS] = _auth_js()
             result.files[AUTH_CONFIG_JS] = config_module(gateway, {n for c in ctx.auth_combos for n in c})

@@ -62,6 +62,15 @@ def auth_problems(gw: Gateway, names: set[str]) -> list[Diagnostic]:
     return out
 
 
+def per_key_problems(gw: Gateway) -> list[Diagnostic]:
+    """nginx counts before it authenticates, so a per-key bucket needs one API-key method to read from."""
+    return [finding("nginx", "GWC312", f"route {r.id!r} counts per API key but has {len(r.auth)} auth methods; "
+                    "nginx applies rate limits before authentication and could be given an unused credential "
+                    "to dodge the bucket", f"{r.rate_limit.pointer}/per",
+                    "use a single API-key method on this route, or count per client_ip", Level.ERROR)
+            for r in gw.routes if r.rate_limit and r.rate_limit.per == "api_key" and len(r.auth) != 1]
+
+
 def auth_locations(ctx: Context) -> list[Block]:
     """One internal location per combination of methods that routes use."""
     out = []

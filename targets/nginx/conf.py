@@ -88,6 +88,7 @@ Node = Directive | Block | Entry | Comment
 def quote_literal(text: str) -> tuple[str, bool]:
     """Quote literal text for nginx; returns the token and whether the dollar variable was needed."""
     body = text.replace("\\", "\\\\").replace('"', '\\"')
+    body = body.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")  # nginx decodes these
     used = "$" in body
     body = body.replace("$", "${" + DOLLAR_VAR + "}")
     return f'"{body}"', used

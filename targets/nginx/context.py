@@ -27,9 +27,9 @@ class Context:
         """True when --allow-lossy asked to leave this use out."""
         return (feature, owner) in self.options.drop
 
-    def rate_zone(self, rl: RateLimit) -> str:
-        """The limit_req zone for a rate (one zone per distinct rate and key kind)."""
-        key = (rl.rate.per_second, rl.per)
+    def rate_zone(self, rl: RateLimit, key_method: str = "") -> str:
+        """The limit_req zone for a rate (one zone per distinct rate, key kind and API-key method)."""
+        key = (rl.rate.per_second, rl.per, key_method)
         if key not in self.rate_zones:
             self.rate_zones[key] = f"gwc_rl_{len(self.rate_zones) + 1}"
         return self.rate_zones[key]

@@ -8,6 +8,7 @@ from .auth import auth_locations, auth_main_directives
 from .conf import Block, Comment, Directive, Entry, Lit, Node, Raw
 from .context import Context
 from .locations import route_locations
+from .names import ident
 from .logs import log_directives
 from .policies import cors_map
 from .rates import nginx_rate
@@ -21,32 +22,40 @@ ERRORS = {401: "unauthorized", 403: "forbidden", 413: "request body too large", 
 
 def _zones(ctx: Context, zone_size: int) -> list[Node]:
     out: list[Node] = []
-    for (rate, per), name in sorted(ctx.rate_zones.items(), key=lambda kv: kv[1]):
-        key = {"client_ip": "$gwc_route:$binary_remote_addr", "route": "$gwc_route"}.get(per)
-        if key is None:  # per api key: whichever credential variable the route's methods use
-            key = "$gwc_route:$gwc_api_key"
+    for (rate, per, method), name in sorted(ctx.rate_zones.items(), key=lambda kv: kv[1]):
+        key = {"client_ip": "$gwc_route:$binary_remote_addr", "route": "$gwc_route",
+               "api_key": f"$gwc_route:$gwc_api_key_{ident(method)}"}[per]
         out.append(Directive("limit_req_zone", (Raw(key), f"zone={name}:{zone_size}",
                                                 f"rate={nginx_rate(rate)[0]}")))
     if ctx.rate_zones:
-        out += [Directive("limit_req_status", (429,)), Directive("limit_req_log_level", ("warn",))]
+        # info, below the error_log level: nginx's "limiting requests" line quotes the request line,
+        # which may hold an API key in the query string.
+        out += [Directive("limit_req_status", (429,)), Directive("limit_req_log_level", ("info",))]
     return out
 
 
-def _api_key_map(ctx: Context) -> list[Node]:
-    """$gwc_api_key: the presented API key, from any API-key method's header or query parameter."""
-    if not any(per == "api_key" for _, per in ctx.rate_zones):
-        return []
-    names = sorted(n for n, a in ctx.gw.auth.items() if a.kind == "api_key")
-    variables = sorted({v for n in names for v in ctx.api_key_vars((n,))})
-    source = Raw("".join(variables))
-    b = Block("map", (source, Raw("$gwc_api_key")))
-    b.children.append(Entry(("default", source)))
-    return [b]
+def _api_key_maps(ctx: Context) -> list[Node]:
+    """$gwc_api_key_METHOD: the credential the njs check reads for that method (the header when present,
+    else the query parameter), so a per-key bucket cannot be dodged with an extra unused credential."""
+    out: list[Node] = []
+    for method in sorted({m for (_, per, m) in ctx.rate_zones if per == "api_key"}):
+        auth = ctx.gw.auth[method]
+        header = "$http_" + ident(auth.header.lower()) if auth.header else None
+        query = "$arg_" + auth.query if auth.query else None
+        b = Block("map", (Raw(header or query), Raw(f"$gwc_api_key_{ident(method)}")))
+        if header and query:
+            b.children.append(Entry((Lit(""), Raw(query))))
+        b.children.append(Entry(("default", Raw(header or query))))
+        out.append(b)
+    return out
 
 
 def _id_maps(ctx: Context) -> list[Node]:
     obs = ctx.gw.observability
     out: list[Node] = []
+    if "subject" in obs.log_fields and not ctx.auth_combos:
+        # declares $gwc_subject ("" ) for the log when no route sets it through auth_request_set
+        out.append(Block("map", (Raw("$request_method"), Raw("$gwc_subject")), [Entry(("default", Lit("")))]))
     if obs.request_id:
         b = Block("map", (Raw("$http_x_request_id"), Raw("$gwc_request_id")))
         b.children += [Entry((Raw("~^[A-Za-z0-9._-]{1,64}$"), Raw("$http_x_request_id"))),
@@ -55,7 +64,9 @@ def _id_maps(ctx: Context) -> list[Node]:
         ctx.result.mark("observability.request_id", "gateway")
     if obs.tracing == "w3c":
         b = Block("map", (Raw("$http_traceparent"), Raw("$gwc_traceparent")))
-        b.children += [Entry((Raw("~^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$"), Raw("$http_traceparent"))),
+        # W3C trace context: version 00, non-zero trace and parent ids, any flags.
+        b.children += [Entry((Raw("~^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$"),
+                              Raw("$http_traceparent"))),
                        Entry(("default", Raw("$gwc_traceparent_new")))]
         new = Block("map", (Raw("$request_id"), Raw("$gwc_traceparent_new")))
         new.children.append(Entry((Raw("~^(?<gwc_span>[0-9a-f]{16})"), Raw("00-$request_id-$gwc_span-01"))))
@@ -85,14 +96,16 @@ def _server(ctx: Context, locations: list[Block], named: list[Block]) -> Block:
         s.add("real_ip_header", "X-Forwarded-For")
         s.add("real_ip_recursive", "on")
         ctx.result.mark("trusted_proxies", "gateway")
-    s.add("set", Raw("$gwc_subject"), Lit(""))
-    s.add("set", Raw("$gwc_route"), "none")
+    # Method dispatch reaches routes through error_page; without this their own 401/413/429/50x would
+    # get nginx's HTML pages instead of the JSON ones. The JSON pages return text, so nothing loops.
+    s.add("recursive_error_pages", "on")
     for code in ERRORS:
         s.add("error_page", code, "=", f"@gwc_error_{code}")
     s.children += locations
     obs = gw.observability
     if obs.metrics_path:
         m = s.block("location", "=", Lit(obs.metrics_path))
+        m.add("set", Raw("$gwc_route"), "metrics")
         m.add("stub_status")
         m.add("access_log", "off")
         m.children += [Directive("allow", (Raw(c),)) for c in obs.metrics_allow] + [Directive("deny", ("all",))]
@@ -136,7 +149,7 @@ def nginx_conf(ctx: Context) -> tuple[list[Node], list[Node]]:
         http += [Directive("js_import", ("gwc", "from", "gwc_auth.js"))]
     zone_size = size_bytes(settings.get("zone_size", "10MiB"))
     http += _zones(ctx, zone_size)
-    http += _api_key_map(ctx)
+    http += _api_key_maps(ctx)
     if ctx.needs_cache:
         cache_size = size_bytes(settings.get("cache_size", "1GiB"))
         http.append(Directive("proxy_cache_path", ("tmp/cache", "levels=1:2", f"keys_zone=gwc_cache:{zone_size}",

@@ -14,7 +14,8 @@ from gwc.paths import PARAM, shape
 from .conf import Block, Directive, Lit, Node, Raw
 from .context import Context
 from .names import dispatch_named, route_named
-from .route_body import allow_header, path_regex, route_body
+from .body_limit import NGINX_DEFAULT, largest, limit_directive
+from .route_body import allow_header, path_regex, request_id_header, route_body
 
 DISPATCH_BASE = 460  # private status codes used only between a dispatcher and its error_page targets
 NO_ROUTE = '{"message":"no route"}'
@@ -33,7 +34,7 @@ def _carrier_prefix(route: Route) -> str:
     return head[: head.rfind("/") + 1]
 
 
-def _dispatcher(group: list[Route], ctx: Context, named: dict[str, Block]) -> list[Node]:
+def _dispatcher(group: list[Route], ctx: Context, named: dict[str, Block], picked_limit: int) -> list[Node]:
     """Send each method to its route's named location; 405 with Allow for the rest."""
     out: list[Node] = []
     conds: list[Node] = []
@@ -42,7 +43,8 @@ def _dispatcher(group: list[Route], ctx: Context, named: dict[str, Block]) -> li
     for i, r in enumerate(group):
         code = DISPATCH_BASE + i
         out.append(Directive("error_page", (code, "=", route_named(r.id))))
-        named.setdefault(r.id, Block("location", (route_named(r.id),), route_body(r, ctx, check_method=False)))
+        named.setdefault(r.id, Block("location", (route_named(r.id),),
+                                     route_body(r, ctx, check_method=False, picked_limit=picked_limit)))
         if r.methods is None:
             fallback = code
             continue
@@ -58,27 +60,35 @@ def _dispatcher(group: list[Route], ctx: Context, named: dict[str, Block]) -> li
     if fallback is not None:
         out.append(Directive("return", (fallback,)))
     else:
-        out += [Directive("add_header", ("Allow", Lit(allow_header(tuple(methods))), "always")),
-                Directive("return", (405, Lit('{"message":"method not allowed"}')))]
+        out += request_id_header(ctx) + [
+            Directive("add_header", ("Allow", Lit(allow_header(tuple(methods))), "always")),
+            Directive("return", (405, Lit('{"message":"method not allowed"}')))]
     return out
 
 
 def _body(group: list[Route], ctx: Context, named: dict[str, Block]) -> list[Node]:
+    """The body of a location nginx picks by matching, holding the route (or the method dispatch) itself."""
     if len(group) == 1:
         return route_body(group[0], ctx)
-    return _dispatcher(group, ctx, named)
+    limit = largest(group)
+    return [limit_directive(limit)] + _dispatcher(group, ctx, named, limit)
 
 
-def _via_named(group: list[Route], ctx: Context, named: dict[str, Block]) -> list[Node]:
-    """A body that only hands over to a named location. Used where regex locations are nested inside:
-    nested locations inherit auth_request, limit_req, error_page and more from their parent, so the
-    parent must hold nothing but try_files (which is not inherited)."""
-    single = len(group) == 1
-    key = group[0].id if single else "dispatch:" + group[0].id
-    name = route_named(group[0].id) if single else dispatch_named(group[0].id)
+def _handoff(group: list[Route], ctx: Context, named: dict[str, Block]) -> list[Node]:
+    """A picked-location body that only hands over to a named location. Prefix locations (and exact ones
+    ending in '/') use it: with proxy_pass inside, nginx would answer the path without its '/' with a 301,
+    and regex locations nested inside would inherit auth_request, limit_req, error_page and more.
+    try_files is not inherited; the body limit must stay here, where nginx checks Content-Length."""
+    limit = largest(group)
+    if len(group) == 1:
+        key, name = group[0].id, route_named(group[0].id)
+        make = lambda: route_body(group[0], ctx, picked_limit=limit)  # noqa: E731
+    else:
+        key, name = "dispatch:" + group[0].id, dispatch_named(group[0].id)
+        make = lambda: _dispatcher(group, ctx, named, limit)  # noqa: E731
     if key not in named:
-        named[key] = Block("location", (name,), _body(group, ctx, named))
-    return [Directive("try_files", ("/.gwc-none", name))]
+        named[key] = Block("location", (name,), make())
+    return [limit_directive(limit), Directive("try_files", ("/.gwc-none", name))]
 
 
 def _precedence(group: list[Route]) -> tuple:
@@ -87,10 +97,8 @@ def _precedence(group: list[Route]) -> tuple:
 
 
 def _not_found(ctx: Context) -> list[Node]:
-    out: list[Node] = [Directive("set", (Raw("$gwc_route"), "none"))]
-    if ctx.gw.observability.request_id:
-        out.append(Directive("add_header", ("X-Request-Id", Raw("$gwc_request_id"), "always")))
-    return out + [Directive("return", (404, Lit(NO_ROUTE)))]
+    return [Directive("set", (Raw("$gwc_route"), "none")), limit_directive(NGINX_DEFAULT)] + \
+        request_id_header(ctx) + [Directive("return", (404, Lit(NO_ROUTE)))]
 
 
 def route_locations(ctx: Context) -> tuple[list[Block], list[Block]]:
@@ -104,22 +112,18 @@ def route_locations(ctx: Context) -> tuple[list[Block], list[Block]]:
     params = sorted((g for g in groups if g[0].match.kind == "params"), key=_precedence)
     prefixes = {g[0].match.path: g for g in groups if g[0].match.kind == "prefix"}
     carriers = {_carrier_prefix(g[0]) for g in params} | {"/"}
-    nests = lambda path: any(path.startswith(_carrier_prefix(g[0])) for g in params)  # noqa: E731
     locations: dict[str, Block] = {}
     for path in sorted(set(prefixes) | carriers):
         cover = max((p for p in prefixes if path.startswith(p)), key=len, default=None)
-        if cover is None:
-            body = _not_found(ctx)
-        elif cover == path and not nests(path):
-            body = _body(prefixes[path], ctx, named)
-        else:
-            body = _via_named(prefixes[cover], ctx, named)
+        body = _not_found(ctx) if cover is None else _handoff(prefixes[cover], ctx, named)
         locations[path] = Block("location", (Lit(path),), body)
     for g in params:
         carrier = _carrier_prefix(g[0])
         for path, loc in locations.items():
             if path.startswith(carrier):
                 loc.children.append(Block("location", ("~", Raw(path_regex(g[0]))), _body(g, ctx, named)))
-    server: list[Block] = [Block("location", ("=", Lit(g[0].match.path)), _body(g, ctx, named)) for g in exact]
+    server: list[Block] = [Block("location", ("=", Lit(g[0].match.path)),
+                                 (_handoff if g[0].match.path.endswith("/") else _body)(g, ctx, named))
+                           for g in exact]
     server += [locations[p] for p in sorted(locations)]
     return server, [named[k] for k in sorted(named)]

@@ -12,6 +12,7 @@ from .context import Context
 from .names import auth_location, ident, mock_named, upstream
 from gwc.target import finding
 from .rates import nginx_rate
+from .body_limit import effective, guard, limit_directive
 from .policies import cache_directives, compression_directives, cors_headers, preflight_block
 
 _RETRY_ON = {"connect_error": "error", "timeout": "timeout", "500": "http_500", "502": "http_502",
@@ -42,15 +43,23 @@ def allow_header(methods: tuple[str, ...]) -> str:
     return ", ".join(methods)
 
 
-def method_check(methods: tuple[str, ...]) -> Block:
+def request_id_header(ctx: Context) -> list[Node]:
+    """`add_header X-Request-Id` when request ids are on (every add_header level needs its own copy)."""
+    if not ctx.gw.observability.request_id:
+        return []
+    return [Directive("add_header", ("X-Request-Id", Raw("$gwc_request_id"), "always"))]
+
+
+def method_check(methods: tuple[str, ...], ctx: Context) -> Block:
     """`if ($request_method !~ ^(GET|POST)$) { add_header Allow ...; return 405 ...; }`."""
     b = Block("if", (Raw("($request_method"), "!~", Raw("^(" + "|".join(methods) + ")$)")))
+    b.children += request_id_header(ctx)
     b.add("add_header", "Allow", Lit(allow_header(methods)), "always")
     b.add("return", 405, Lit('{"message":"method not allowed"}'))
     return b
 
 
-def _access(route: Route, ctx: Context) -> list[Node]:
+def _access(route: Route, ctx: Context, picked_limit: int | None) -> list[Node]:
     out: list[Node] = []
     rl = route.rate_limit
     if rl and not ctx.dropped(f"rate_limit.{rl.per}", route.id):
@@ -61,13 +70,15 @@ def _access(route: Route, ctx: Context) -> list[Node]:
                 f"of {float(rl.rate.per_second * 3600):.6g}/h): nginx counts whole requests per second or minute",
                 f"{rl.pointer}/rate", "use a rate per second or per minute"))
         burst = (f"burst={rl.burst}", "nodelay") if rl.burst else ()
-        out.append(Directive("limit_req", (f"zone={ctx.rate_zone(rl)}",) + burst))
+        key_method = route.auth[0] if rl.per == "api_key" else ""
+        out.append(Directive("limit_req", (f"zone={ctx.rate_zone(rl, key_method)}",) + burst))
         ctx.result.mark(f"rate_limit.{rl.per}", route.id)
     live = tuple(a for a in route.auth if not ctx.dropped(f"auth.{ctx.gw.auth[a].kind}", route.id))
     if live:
         ctx.auth_combos.add(live)
         out += [Directive("auth_request", (auth_location(live),)),
-                Directive("auth_request_set", (Raw("$gwc_subject"), Raw("$sent_http_x_gwc_subject")))]
+                Directive("auth_request_set", (Raw("$gwc_subject"), Raw("$sent_http_x_gwc_subject"))),
+                Directive("auth_request_set", (Raw("$gwc_auth_method"), Raw("$sent_http_x_gwc_auth_method")))]
         for kind in {ctx.gw.auth[a].kind for a in live}:
             ctx.result.mark(f"auth.{kind}", route.id)
         if len(live) > 1:
@@ -78,8 +89,8 @@ def _access(route: Route, ctx: Context) -> list[Node]:
         if route.ip.allow:
             out.append(Directive("deny", ("all",)))
         ctx.result.mark("ip_rules", route.id)
-    if route.body_limit is not None and not ctx.dropped("body_limit", route.id):
-        out.append(Directive("client_max_body_size", (route.body_limit,)))
+    out += [limit_directive(effective(route))] if picked_limit is None else guard(route, picked_limit)
+    if route.body_limit is not None:
         ctx.result.mark("body_limit", route.id)
     return out
 
@@ -101,7 +112,8 @@ def _proxy(route: Route, ctx: Context) -> list[Node]:
     forwarded = "$proxy_add_x_forwarded_for" if gw.trusted_proxies else "$remote_addr"
     headers = [("Host", _host_header(route, ctx)), ("X-Forwarded-For", Raw(forwarded)),
                ("X-Forwarded-Proto", Raw("$scheme")), ("X-Forwarded-Host", Raw("$host")),
-               ("Connection", Lit("")), ("X-Gwc-Subject", Raw("$gwc_subject") if route.auth else Lit(""))]
+               ("Connection", Lit("")), ("X-Gwc-Subject", Raw("$gwc_subject") if route.auth else Lit("")),
+               ("X-Gwc-Auth-Method", Raw("$gwc_auth_method") if route.auth else Lit(""))]
     if gw.observability.request_id:
         headers.append(("X-Request-Id", Raw("$gwc_request_id")))
     if gw.observability.tracing == "w3c":
@@ -167,8 +179,7 @@ def _upstream_tls(svc, ctx: Context) -> list[Node]:
 def response_headers(route: Route, ctx: Context) -> list[Node]:
     """add_header/proxy_hide_header for the route (they must all sit at one level: nginx does not merge)."""
     out: list[Node] = []
-    if ctx.gw.observability.request_id:
-        out.append(Directive("add_header", ("X-Request-Id", Raw("$gwc_request_id"), "always")))
+    out += request_id_header(ctx)
     if route.cors and not ctx.dropped("cors", route.id):
         out += cors_headers(route.cors, ctx)
     ops = route.response_headers
@@ -179,22 +190,25 @@ def response_headers(route: Route, ctx: Context) -> list[Node]:
     return out
 
 
-def route_body(route: Route, ctx: Context, check_method: bool = True) -> list[Node]:
-    """Everything inside a route's location (or its named location)."""
+def route_body(route: Route, ctx: Context, check_method: bool = True, picked_limit: int | None = None
+               ) -> list[Node]:
+    """Everything inside a route's location, or its named location (then picked_limit is the body limit
+    of the location nginx picked, which a lower limit here must re-check)."""
     out: list[Node] = [Directive("set", (Raw("$gwc_route"), Raw(ident(route.id))))]
     if route.cors and not ctx.dropped("cors", route.id):
         out.append(preflight_block(route.cors, ctx))
+        out[-1].children[:0] = request_id_header(ctx)
         ctx.result.mark("cors", route.id)
     if route.methods and check_method:
         allowed = route.methods + (("OPTIONS",) if route.cors and "OPTIONS" not in route.methods else ())
-        out.append(method_check(allowed))
+        out.append(method_check(allowed, ctx))
     if route.methods:
         ctx.result.mark("route.methods", route.id)
     svc = ctx.gw.services[route.service] if route.service else None
     if route.rewrite and not (svc and svc.mock):
         out.append(rewrite_directive(route))
         ctx.result.mark("route.rewrite", route.id)
-    out += _access(route, ctx)
+    out += _access(route, ctx, picked_limit)
     if svc and svc.mock:
         ctx.mock_routes[route.id] = route
         ctx.result.mark("service.mock", svc.name)

@@ -123,7 +123,8 @@ def test_upstream_read_timeout_is_504(gw):
 # ------------------------------------------------------------------ body limit
 
 
-@pytest.mark.parametrize("path", ["/upload", "/files/report", "/forms"])
+@pytest.mark.parametrize("path", ["/upload", "/files/report", "/forms"],
+                         ids=["exact-path", "prefix-carrying-param-route", "per-method-dispatch"])
 def test_body_limit(gw, path):
     assert_json_error(gw.request("POST", path, body=b"x" * 2048), 413, "request body too large")
     response = gw.request("POST", path, body=b"x" * 512)
