@@ -13,9 +13,28 @@ from urllib.parse import urlsplit
 from gwc import jwks
 from gwc.diagnostics import Diagnostic
 from gwc.load import Document
-from gwc.model import (ApiKeyAuth, Auth, Cache, Compression, Cors, Gateway, HeaderOps, Instance, IpRules,
-                       JwtAuth, JwtKey, Mock, Observability, RateLimit, Retries, Route, SecretRef, Service,
-                       Split, Tls)
+from gwc.model import (
+    ApiKeyAuth,
+    Auth,
+    Cache,
+    Compression,
+    Cors,
+    Gateway,
+    HeaderOps,
+    Instance,
+    IpRules,
+    JwtAuth,
+    JwtKey,
+    Mock,
+    Observability,
+    RateLimit,
+    Retries,
+    Route,
+    SecretRef,
+    Service,
+    Split,
+    Tls,
+)
 from gwc.paths import make_match, path_problems, route_id_base
 from gwc.values import duration_ms, parse_rate, size_bytes
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
-
-import re
 
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError

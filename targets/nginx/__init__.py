@@ -11,6 +11,7 @@ from importlib import resources
 from gwc.diagnostics import has_errors
 from gwc.model import Gateway
 from gwc.target import EmitOptions, EmitResult
+
 from .auth import auth_problems, config_module, per_key_problems
 from .conf import DOLLAR_VAR, Block, Entry, Raw, Template, render
 from .context import Context

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 
 from gwc.diagnostics import Diagnostic, Level
-from gwc.target import finding
 from gwc.model import ApiKeyAuth, Gateway, JwtAuth, SecretRef
+from gwc.target import finding
+
 from .conf import Block, Directive, Lit, Raw
 from .context import Context
 from .names import auth_location

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from gwc.model import Cors, Gateway, RateLimit, Route
 from gwc.target import EmitOptions, EmitResult
+
 from .names import ident
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from gwc import __version__
 from gwc.values import size_bytes
+
 from .auth import auth_locations, auth_main_directives
 from .conf import Block, Comment, Directive, Entry, Lit, Node, Raw
 from .context import Context
 from .locations import route_locations
-from .names import ident
 from .logs import log_directives
+from .names import ident
 from .policies import cors_map
 from .rates import nginx_rate
 from .route_body import mock_location

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from gwc.model import Route
 from gwc.paths import PARAM, shape
+
+from .body_limit import NGINX_DEFAULT, largest, limit_directive
 from .conf import Block, Directive, Lit, Node, Raw
 from .context import Context
 from .names import dispatch_named, route_named
-from .body_limit import NGINX_DEFAULT, largest, limit_directive
 from .route_body import allow_header, path_regex, request_id_header, route_body
 
 DISPATCH_BASE = 460  # private status codes used only between a dispatcher and its error_page targets

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gwc.model import Cors, Route
 from gwc.values import format_seconds
+
 from .conf import Block, Directive, Entry, Lit, Node, Raw
 from .context import Context
 from .names import ident

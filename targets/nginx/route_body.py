@@ -6,14 +6,15 @@ import re
 
 from gwc.model import Route
 from gwc.paths import PARAM
+from gwc.target import finding
 from gwc.values import format_seconds
+
+from .body_limit import effective, guard, limit_directive
 from .conf import Block, Directive, Lit, Node, Raw
 from .context import Context
 from .names import auth_location, ident, mock_named, upstream
-from gwc.target import finding
-from .rates import nginx_rate
-from .body_limit import effective, guard, limit_directive
 from .policies import cache_directives, compression_directives, cors_headers, preflight_block
+from .rates import nginx_rate
 
 _RETRY_ON = {"connect_error": "error", "timeout": "timeout", "500": "http_500", "502": "http_502",
              "503": "http_503", "504": "http_504", "429": "http_429"}

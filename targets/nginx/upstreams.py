@@ -7,6 +7,7 @@ from fractions import Fraction
 from gwc.model import Gateway, Route, Service
 from gwc.target import EmitResult, finding
 from gwc.values import format_seconds
+
 from .conf import Block, Entry, Raw
 from .names import ident, upstream
 

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import Nginx, Upstream, free_port, http, nginx_config_test, refused_url, require_nginx, require_tool
+from tests.e2e.harness import (
+    Nginx,
+    Upstream,
+    free_port,
+    http,
+    nginx_config_test,
+    refused_url,
+    require_nginx,
+    require_tool,
+)
 
 
 def proxy_conf(conf_dir: Path, port: int, upstream: Upstream, extra: str = "") -> Path:

@@ -20,8 +20,19 @@ from cryptography.hazmat.primitives import serialization
 
 from tests.e2e.harness import require_nginx
 from tests.e2e.live import LiveGateway, leaked_secrets, live_gateway, nginx_target
-from tests.e2e.tokens import (AUDIENCE, ISSUER, api_key_subject, bearer, claims, jwks_json, make_jwt, random_secret,
-                              rsa_jwk, rsa_key, sha256_hex)
+from tests.e2e.tokens import (
+    AUDIENCE,
+    ISSUER,
+    api_key_subject,
+    bearer,
+    claims,
+    jwks_json,
+    make_jwt,
+    random_secret,
+    rsa_jwk,
+    rsa_key,
+    sha256_hex,
+)
 
 HMAC_SECRET = random_secret("hmac")
 API_KEYS = [random_secret("apikey-one"), random_secret("apikey-two")]

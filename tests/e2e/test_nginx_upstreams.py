@@ -12,8 +12,8 @@ from collections import Counter
 
 import pytest
 
-from tests.e2e.served import Gateway, assert_json_error, spec
 from tests.e2e.harness import Upstream, refused_url
+from tests.e2e.served import Gateway, assert_json_error, spec
 
 ROLES = ("heavy", "light", "stable", "canary", "retry-live", "fragile-live", "slow", "sink")
 

@@ -8,9 +8,7 @@ that echoes the X-Gwc-Subject / X-Gwc-Auth-Method headers it receives, so a
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import json
 import os
 import shutil
@@ -19,24 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from gwc.jwks import jwks_to_keys
 from tests.e2e.harness import NGINX_MODULES, Nginx, free_port, http, require_nginx
+from tests.e2e.tokens import AUDIENCE, ISSUER, b64url, bearer, claims, ec_jwk, make_jwt, rsa_jwk
 
 REPO = Path(__file__).resolve().parents[2]
 AUTH_JS = REPO / "targets" / "nginx" / "templates" / "gwc_auth.js"
 NJS_MODULE = NGINX_MODULES / "ngx_http_js_module.so"
-ISSUER = "https://login.example/"
-AUDIENCE = "shop-api"
 LEEWAY = 30
 JWT_SECRET = "hs-secret-" + os.urandom(12).hex()
 FILE_SECRET = "file-secret-" + os.urandom(12).hex()
 PARTNER_KEYS = ["pk-one-" + os.urandom(12).hex(), "pk-two-" + os.urandom(12).hex()]
 HASHED_KEY = "hk-" + os.urandom(12).hex()
-HASHES = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
 
 # protected location -> space-separated auth methods
 ROUTES = {
@@ -76,67 +71,6 @@ class Keys:
             ec_jwk(self.ec384.public_key(), "k-ec384", "P-384"),
             {**rsa_jwk(self.stranger.public_key(), "k-enc", None), "use": "enc"},
         ]}
-
-
-def b64url(data: bytes) -> str:
-    """Unpadded base64url, as used by JOSE."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64int(value: int) -> str:
-    """JWK encoding of a big-endian unsigned integer."""
-    return b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
-
-
-def rsa_jwk(key: rsa.RSAPublicKey, kid: str, alg: str | None) -> dict:
-    """Public RSA JWK."""
-    numbers = key.public_numbers()
-    jwk = {"kty": "RSA", "kid": kid, "n": b64int(numbers.n), "e": b64int(numbers.e)}
-    return {**jwk, "alg": alg} if alg else jwk
-
-
-def ec_jwk(key: ec.EllipticCurvePublicKey, kid: str, crv: str) -> dict:
-    """Public EC JWK with fixed-size coordinates."""
-    numbers, size = key.public_numbers(), (key.curve.key_size + 7) // 8
-    return {"kty": "EC", "kid": kid, "crv": crv, "use": "sig",
-            "x": b64url(numbers.x.to_bytes(size, "big")), "y": b64url(numbers.y.to_bytes(size, "big"))}
-
-
-def sign(alg: str, key, data: bytes) -> bytes:
-    """JWS signature of data with alg (HS*: key is the raw secret)."""
-    family, digest = alg[:2], HASHES.get(alg[2:])
-    if family == "HS":
-        return hmac.new(key, data, digest.name).digest()
-    if family == "RS":
-        return key.sign(data, padding.PKCS1v15(), digest())
-    if family == "PS":
-        pss = padding.PSS(mgf=padding.MGF1(digest()), salt_length=digest.digest_size)
-        return key.sign(data, pss, digest())
-    if family == "ES":
-        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(digest())))
-        size = (key.curve.key_size + 7) // 8
-        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
-    return b""
-
-
-def make_jwt(alg: str, key, claims: dict, **header) -> str:
-    """A compact JWS over claims with the given alg and extra header members."""
-    head = b64url(json.dumps({"alg": alg, "typ": "JWT", **header}).encode())
-    body = b64url(json.dumps(claims).encode())
-    return f"{head}.{body}.{b64url(sign(alg, key, f'{head}.{body}'.encode()))}"
-
-
-def claims(**overrides) -> dict:
-    """Valid customer claims; an override of None removes the claim."""
-    now = int(time.time())
-    base = {"iss": ISSUER, "aud": AUDIENCE, "sub": "alice", "iat": now, "exp": now + 300}
-    base.update(overrides)
-    return {name: value for name, value in base.items() if value is not None}
-
-
-def bearer(token: str) -> dict:
-    """Authorization header carrying token."""
-    return {"Authorization": f"Bearer {token}"}
 
 
 # -------------------------------------------------------------- nginx set-up

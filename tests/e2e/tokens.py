@@ -1,7 +1,7 @@
 """Minting test credentials: JWTs (RS256/ES256/HS256 and an unsigned `alg: none`), public JWKS, API keys.
 
-The same approach as tests/e2e/test_njs_auth.py (which stays self-contained), factored out so the compiled-spec
-e2e tests can share it. Everything here is test-only key material generated per run.
+Shared by the njs module tests and the compiled-spec e2e tests. Everything here is test-only key material
+generated per run.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _b64int(value: int) -> str:
+def b64int(value: int) -> str:
+    """JWK encoding of a big-endian unsigned integer."""
     return b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
 
 
@@ -51,10 +52,18 @@ def rsa_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(65537, 2048)
 
 
-def rsa_jwk(key: rsa.RSAPublicKey, kid: str, alg: str = "RS256") -> dict:
-    """The public JWK of an RSA key."""
+def rsa_jwk(key: rsa.RSAPublicKey, kid: str, alg: str | None = "RS256") -> dict:
+    """The public JWK of an RSA key (no `alg` member when alg is None)."""
     numbers = key.public_numbers()
-    return {"kty": "RSA", "kid": kid, "alg": alg, "use": "sig", "n": _b64int(numbers.n), "e": _b64int(numbers.e)}
+    jwk = {"kty": "RSA", "kid": kid, "use": "sig", "n": b64int(numbers.n), "e": b64int(numbers.e)}
+    return {**jwk, "alg": alg} if alg else jwk
+
+
+def ec_jwk(key: ec.EllipticCurvePublicKey, kid: str, crv: str) -> dict:
+    """The public JWK of an EC key, with fixed-size coordinates."""
+    numbers, size = key.public_numbers(), (key.curve.key_size + 7) // 8
+    return {"kty": "EC", "kid": kid, "crv": crv, "use": "sig",
+            "x": b64url(numbers.x.to_bytes(size, "big")), "y": b64url(numbers.y.to_bytes(size, "big"))}
 
 
 def jwks_json(*jwks: dict) -> str:
@@ -69,6 +78,9 @@ def sign(alg: str, key, data: bytes) -> bytes:
         return hmac.new(key, data, digest.name).digest()
     if family == "RS":
         return key.sign(data, padding.PKCS1v15(), digest())
+    if family == "PS":
+        pss = padding.PSS(mgf=padding.MGF1(digest()), salt_length=digest.digest_size)
+        return key.sign(data, pss, digest())
     if family == "ES":
         r, s = decode_dss_signature(key.sign(data, ec.ECDSA(digest())))
         size = (key.curve.key_size + 7) // 8

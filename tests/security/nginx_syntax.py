@@ -3,7 +3,7 @@ configurations can be compared by structure, whatever their quoted values say.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass

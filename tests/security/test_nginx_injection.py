@@ -18,7 +18,8 @@ from gwc.output import write_tree
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
 from tests.e2e.harness import nginx_config_test, require_tool
-from tests.security.nginx_syntax import parse, shape as tree_shape
+from tests.security.nginx_syntax import parse
+from tests.security.nginx_syntax import shape as tree_shape
 
 HOSTILE = [
     ";", "{", "}", "\n", "\r", "\x00", "#", "$var", "${x}", "$$", '"', "'", "\\", "\\\"", "<", "&", "]]>",
