@@ -26,6 +26,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                        "--check found a difference), 2 usage error.")
 
 FORMAT = typer.Option("text", "--format", help="How to print diagnostics: text or json.")
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Also list the notes (approximations) one by one.")
 
 
 def _version(value: bool) -> None:
@@ -40,8 +41,8 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """gwc: a gateway config compiler."""
 
 
-def _finish(diags: list[Diagnostic], fmt: str, quiet_ok: str = "") -> None:
-    print_diagnostics(diags, fmt)
+def _finish(diags: list[Diagnostic], fmt: str, quiet_ok: str = "", verbose: bool = False) -> None:
+    print_diagnostics(diags, fmt, verbose=verbose)
     if has_errors(diags):
         if fmt == "text":
             typer.echo(f"gwc: {summary(diags)}", err=True)
@@ -60,7 +61,7 @@ def _check_format(fmt: str) -> None:
 def validate(specs: List[Path] = typer.Argument(..., help="Spec files to check."),
              target: List[str] = typer.Option([], "--target", "-t",
                                               help="Also check what these targets can express (repeatable)."),
-             fmt: str = FORMAT) -> None:
+             fmt: str = FORMAT, verbose: bool = VERBOSE) -> None:
     """Check specs: YAML, schema, references, route conflicts (and target fidelity with --target)."""
     _check_format(fmt)
     diags: list[Diagnostic] = []
@@ -72,7 +73,7 @@ def validate(specs: List[Path] = typer.Argument(..., help="Spec files to check."
             diags += more
             if tgt and loaded.gateway:
                 diags += compile_gateway(loaded.gateway, loaded.doc, tgt)[1]
-    _finish(diags, fmt, f"ok: {len(specs)} spec{'s' if len(specs) != 1 else ''} valid")
+    _finish(diags, fmt, f"ok: {len(specs)} spec{'s' if len(specs) != 1 else ''} valid", verbose)
 
 
 @app.command("compile")
@@ -84,7 +85,7 @@ def compile_(spec: Path = typer.Argument(..., help="The spec file."),
                                                    "instead of failing."),
              check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if OUT differs from "
                                                                "what would be written."),
-             fmt: str = FORMAT) -> None:
+             fmt: str = FORMAT, verbose: bool = VERBOSE) -> None:
     """Compile a spec for one target or all of them."""
     _check_format(fmt)
     loaded = load_gateway(str(spec))
@@ -102,8 +103,8 @@ def compile_(spec: Path = typer.Argument(..., help="The spec file."),
         diags += more
         outputs[name] = files
     if has_errors(diags):
-        _finish(diags, fmt)
-    print_diagnostics(diags, fmt)
+        _finish(diags, fmt, verbose=verbose)
+    print_diagnostics(diags, fmt, verbose=verbose)
     differences = []
     for name, files in outputs.items():
         folder = out / name

@@ -16,13 +16,21 @@ def _colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def print_diagnostics(diags: list[Diagnostic], fmt: str = "text", stream: TextIO | None = None) -> None:
-    """Write the diagnostics in the chosen format ('text' or 'json')."""
+def print_diagnostics(diags: list[Diagnostic], fmt: str = "text", stream: TextIO | None = None,
+                      verbose: bool = False) -> None:
+    """Write the diagnostics in the chosen format ('text' or 'json'). In text, notes are counted in one
+    line unless verbose (JSON always has them all)."""
     stream = stream or sys.stderr
     if fmt == "json":
         stream.write(json.dumps([d.as_dict() for d in diags], indent=2) + "\n")
         return
     colour = _colour(stream)
+    notes = [d for d in diags if d.level is Level.NOTE]
+    if notes and not verbose:
+        diags = [d for d in diags if d.level is not Level.NOTE]
+        targets = ", ".join(sorted({d.target for d in notes if d.target})) or "the target"
+        stream.write(f"note: {len(notes)} feature(s) are approximate on {targets}; -v lists them, "
+                     "`gwc targets` shows the fidelity tables\n")
     for d in diags:
         text = d.format()
         if colour:

@@ -132,3 +132,14 @@ def test_every_example_validates_and_compiles(example: Path, tmp_path: Path) -> 
     r = gwc("compile", example, "--target", "nginx", "--out", tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "nginx" / "nginx.conf").is_file()
+
+
+def test_notes_are_counted_unless_verbose(tmp_path: Path) -> None:
+    web = ROOT / "examples" / "per-client" / "web.yaml"
+    quiet = gwc("compile", web, "-t", "nginx", "-o", tmp_path)
+    assert quiet.returncode == 0 and "approximate on nginx; -v lists them" in quiet.stderr
+    assert "GWC302" not in quiet.stderr
+    loud = gwc("compile", web, "-t", "nginx", "-o", tmp_path, "-v")
+    assert loud.stderr.count("note GWC302") == 4
+    as_json = json.loads(gwc("validate", web, "-t", "nginx", "--format", "json").stderr)
+    assert sum(d["code"] == "GWC302" for d in as_json) == 4
