@@ -186,7 +186,8 @@ class _Builder:
             split=tuple(Split(s["service"], s["weight"]) for s in raw.get("split", ())),
             rewrite=raw.get("rewrite"),
             auth=(auth,) if isinstance(auth, str) else tuple(auth or ()),
-            rate_limit=RateLimit(parse_rate(rl["rate"]), rl.get("burst", 0), rl.get("per", "client_ip"), rl_ptr)
+            rate_limit=RateLimit(parse_rate(rl["rate"]), rl.get("burst", 0), rl.get("per", "client_ip"), rl_ptr,
+                                 Quota(rl["quota"]["requests"], rl["quota"]["period"]) if "quota" in rl else None)
             if rl else None,
             cache=Cache(duration_ms(cache["ttl"]), tuple(cache.get("key", ())), cache.get("authenticated", "bypass"),
                         cache_ptr) if cache else None,

@@ -31,6 +31,7 @@ FEATURES: dict[str, str] = {
     "rate_limit.client_ip": "rate limit per client IP (token bucket)",
     "rate_limit.api_key": "rate limit per API key (token bucket)",
     "rate_limit.route": "one rate limit for the whole route",
+    "rate_limit.quota": "a long-term quota (requests per day, week or month)",
     "cache": "response caching with a TTL",
     "cache.per_subject": "cache authenticated responses per subject",
     "compression.gzip": "gzip responses above a minimum size",
@@ -76,6 +77,8 @@ def _route_uses(gw: Gateway) -> list[Use]:
             add("auth.any_of")
         if r.rate_limit:
             add(f"rate_limit.{r.rate_limit.per}", r.rate_limit.pointer)
+            if r.rate_limit.quota:
+                add("rate_limit.quota", f"{r.rate_limit.pointer}/quota")
         if r.cache:
             add("cache", r.cache.pointer)
             if r.cache.authenticated == "per_subject":

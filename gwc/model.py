@@ -124,6 +124,14 @@ Auth = JwtAuth | ApiKeyAuth
 
 
 @dataclass(frozen=True)
+class Quota:
+    """A long-term allowance: `requests` per day, week or month."""
+
+    requests: int
+    period: str
+
+
+@dataclass(frozen=True)
 class RateLimit:
     """A token bucket: `rate` refill, `burst` extra requests at once, one bucket per `per` key."""
 
@@ -131,6 +139,7 @@ class RateLimit:
     burst: int
     per: str
     pointer: str
+    quota: Quota | None = None
 
 
 @dataclass(frozen=True)

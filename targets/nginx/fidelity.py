@@ -28,6 +28,7 @@ FIDELITY: dict[str, Fidelity] = {
                                         "every 1/rate s; rates below 1/m round to whole requests per minute"),
     "rate_limit.api_key": Fidelity(A, "as client_ip, keyed on the presented key"),
     "rate_limit.route": Fidelity(A, "as client_ip, one bucket per route"),
+    "rate_limit.quota": Fidelity(U, "nginx keeps no counters beyond its leaky buckets (no daily/monthly quota)"),
     "cache": Fidelity(A, "proxy_cache: ttl is a maximum; upstream Cache-Control no-store/private/max-age wins"),
     "cache.per_subject": Fidelity(E, "the authenticated subject is part of the cache key"),
     "compression.gzip": Fidelity(A, "min_size is checked against Content-Length; chunked responses are "
