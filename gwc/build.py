@@ -27,6 +27,7 @@ from gwc.model import (
     JwtKey,
     Mock,
     Observability,
+    Quota,
     RateLimit,
     Retries,
     Route,
@@ -200,7 +201,7 @@ class _Builder:
                       tuple(cors.get("expose_headers", ())), cors.get("credentials", False),
                       duration_ms(cors.get("max_age", "10m")) // 1000, cors_ptr) if cors else None,
             request_headers=headers[0], response_headers=headers[1],
-            body_limit=size_bytes(body) if body is not None else None,
+            body_limit=size_bytes(body) if body is not None else None, body_limit_pointer=body_ptr,
             ip=IpRules(tuple(ip.get("allow", ())), tuple(ip.get("deny", ())), ip_ptr) if ip else None,
         )
 
@@ -226,7 +227,7 @@ def _observability(raw: dict) -> Observability:
         log_fields=tuple(log.get("fields", ())), request_id=raw.get("request_id", True),
         tracing=raw.get("tracing", {}).get("propagate", "w3c"),
         metrics_path=metrics["path"] if metrics else None,
-        metrics_allow=tuple(metrics["allow"]) if metrics else ())
+        metrics_allow=tuple(metrics["allow"]) if metrics else (), explicit=tuple(sorted(raw)))
 
 
 def build_gateway(doc: Document, read_file=None) -> tuple[Gateway | None, list[Diagnostic]]:

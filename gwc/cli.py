@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import typer
 
@@ -121,6 +121,61 @@ def compile_(spec: Path = typer.Argument(..., help="The spec file."),
         sys.stdout.write("".join(differences))
         typer.echo(f"gwc: {out} is not up to date; run gwc compile without --check", err=True)
         raise typer.Exit(1)
+
+
+@app.command()
+def deploy(spec: Path = typer.Argument(..., help="The spec file."),
+           target: str = typer.Option(..., "--target", "-t", help="The target to deploy (aws)."),
+           dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (what would be created, changed "
+                                                                  "or deleted) and change nothing."),
+           stage: Optional[str] = typer.Option(None, "--stage", help="Stage name (overrides targets.aws.stage)."),
+           region: Optional[str] = typer.Option(None, "--region", help="Region (overrides the spec and the "
+                                                                        "environment)."),
+           allow_lossy: bool = typer.Option(False, "--allow-lossy", help="Deploy without features the target "
+                                                                          "cannot express."),
+           fmt: str = FORMAT) -> None:
+    """Compile a spec and deploy it, showing the plan first.
+
+    Prerequisites for aws: `pip install 'gwc[aws]'` (boto3); credentials and region from the standard AWS
+    chain (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION or targets.aws.region,
+    AWS_ENDPOINT_URL for a local endpoint); the IAM permissions listed in docs/targets/aws.md. The first
+    deploy imports the REST API; later ones overwrite it, make a new deployment and switch the stage to it
+    last, so a failure part-way leaves the stage serving its previous deployment. Running it again with the
+    same spec changes nothing.
+    """
+    from gwc.deploy import DeployError, DeployOptions, MissingExtra, apply, load_deployer
+    _check_format(fmt)
+    loaded = load_gateway(str(spec))
+    diags = list(loaded.diagnostics)
+    if loaded.gateway is None:
+        _finish(diags, fmt)
+    tgt, more = load_target(target)
+    diags += more
+    files: dict[str, str] = {}
+    if tgt is not None:
+        files, more = compile_gateway(loaded.gateway, loaded.doc, tgt, allow_lossy)
+        diags += more
+    if has_errors(diags):
+        _finish(diags, fmt)
+    print_diagnostics(diags, fmt)
+    factory = load_deployer(target)
+    if factory is None:
+        typer.echo(f"gwc: the {target} target has no deployer", err=True)
+        raise typer.Exit(1)
+    try:
+        deployer = factory()
+        plan = deployer.plan(files, DeployOptions(stage=stage, region=region))
+        typer.echo(plan.format())
+        if dry_run or plan.empty:
+            return
+        apply(plan, typer.echo)
+    except MissingExtra as exc:
+        typer.echo(f"gwc: {exc}", err=True)
+        raise typer.Exit(1)
+    except DeployError as exc:
+        typer.echo(f"gwc: {exc.format()}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"deployed: {plan.summary}")
 
 
 @app.command()

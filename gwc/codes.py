@@ -59,6 +59,16 @@ CODES: dict[str, tuple[str, str]] = {
     "GWC311": ("target", "nginx needs the JWT public keys at compile time (jwks.file)."),
     "GWC312": ("target", "nginx counts per API key only on a route with a single API-key method (it rate-limits "
                          "before it authenticates)."),
+    "GWC320": ("target", "AWS REST APIs have no native JWT authorizer: a JWT method needs targets.aws.authorizers."
+                         "<name> (a Cognito user pool or a Lambda authorizer), or use api_type: http. With "
+                         "--allow-lossy a warning, and the routes using it are left out."),
+    "GWC321": ("target", "AWS writes access logs only to the CloudWatch Logs group or Firehose stream named in "
+                         "targets.aws.access_log_destination_arn. With --allow-lossy a warning and no access log."),
+    "GWC322": ("target", "Warning: a route is left out of the AWS output because its authentication, path or service "
+                         "cannot be expressed (never served with less protection than the spec asks for)."),
+    "GWC323": ("target", "Warning: an upstream at a private or local address, which API Gateway cannot reach "
+                         "without a VPC link."),
+    "GWC324": ("target", "Warning: a targets.aws setting or option that has no effect for this spec or API type."),
     # targets and plug-ins
     "GWC401": ("registry", "Unknown target name."),
     "GWC402": ("registry", "Warning: a target plug-in failed to load or is not a gwc target."),

@@ -94,7 +94,7 @@ def _route_uses(gw: Gateway) -> list[Use]:
         if r.response_headers:
             add("headers.response")
         if r.body_limit is not None:
-            add("body_limit")
+            add("body_limit", r.body_limit_pointer)
         if r.ip:
             add("ip_rules", r.ip.pointer)
     return out
@@ -132,11 +132,13 @@ def _gateway_uses(gw: Gateway) -> list[Use]:
         add("hosts", "/hosts")
     if gw.trusted_proxies:
         add("trusted_proxies", "/trusted_proxies")
-    if o.log_format != "none":
+    # Defaults a target applies on its own (nginx logs and propagates ids unless told not to) are not
+    # uses: only what the spec asks for must be expressed by every target.
+    if o.log_format != "none" and "access_log" in o.explicit:
         add("observability.access_log", "/observability/access_log")
-    if o.request_id:
+    if o.request_id and "request_id" in o.explicit:
         add("observability.request_id", "/observability/request_id")
-    if o.tracing != "none":
+    if o.tracing != "none" and "tracing" in o.explicit:
         add("observability.tracing", "/observability/tracing")
     if o.metrics_path:
         add("observability.metrics", "/observability/metrics")

@@ -241,6 +241,7 @@ class Route:
     request_headers: HeaderOps = field(default_factory=HeaderOps)
     response_headers: HeaderOps = field(default_factory=HeaderOps)
     body_limit: int | None = None
+    body_limit_pointer: str = ""
     ip: IpRules | None = None
 
 
@@ -256,6 +257,7 @@ class Observability:
     metrics_path: str | None = None
     metrics_allow: tuple[str, ...] = ()
     pointer: str = "/observability"
+    explicit: tuple[str, ...] = ()  # the keys the spec sets; only those are feature uses a target must honour
 
 
 @dataclass(frozen=True)

@@ -40,24 +40,30 @@ def load_gateway(path: str) -> Loaded:
 
 def fidelity_report(gw: Gateway, doc: Document, target: Target, allow_lossy: bool
                     ) -> tuple[list[Diagnostic], frozenset[tuple[str, str]]]:
-    """Diagnostics for features the target cannot express exactly, and the uses to drop under --allow-lossy."""
+    """Diagnostics for features the target cannot express exactly, and the uses to drop under --allow-lossy.
+    Uses that share a spec location (a default inherited by many routes) are reported once, with a count."""
     diags: list[Diagnostic] = []
     drop: set[tuple[str, str]] = set()
     noted: set[str] = set()
+    unsupported: dict[tuple[str, str], list[str]] = {}
     for use in used_features(gw):
         row = target.fidelity.get(use.feature)
         if row is None or row.support is Support.UNSUPPORTED:
-            note = row.note if row else "the target does not declare this feature"
-            level = Level.WARNING if allow_lossy else Level.ERROR
-            hint = ("left out of the output because of --allow-lossy" if allow_lossy else
-                    "remove it for this target, pick another target, or pass --allow-lossy to leave it out")
-            diags.append(doc.diag("GWC301", f"{FEATURES.get(use.feature, use.feature)} is not supported by "
-                                  f"{target.name}: {note}", use.pointer, hint, level=level))
+            unsupported.setdefault((use.feature, use.pointer), []).append(use.owner)
             drop.add((use.feature, use.owner))
         elif row.support is Support.APPROXIMATE and use.feature not in noted:
             noted.add(use.feature)
             diags.append(doc.diag("GWC302", f"{FEATURES[use.feature]} is approximate on {target.name}: {row.note}",
                                   use.pointer, "see `gwc targets` for the fidelity table", level=Level.NOTE))
+    level = Level.WARNING if allow_lossy else Level.ERROR
+    hint = ("left out of the output because of --allow-lossy" if allow_lossy else
+            "remove it for this target, pick another target, or pass --allow-lossy to leave it out")
+    for (feature, pointer), owners in unsupported.items():
+        row = target.fidelity.get(feature)
+        note = row.note if row else "the target does not declare this feature"
+        where = f" (used by {len(owners)} routes)" if len(owners) > 1 else ""
+        diags.append(doc.diag("GWC301", f"{FEATURES.get(feature, feature)} is not supported by {target.name}: "
+                              f"{note}{where}", pointer, hint, level=level))
     return [replace(d, target=target.name) for d in diags], frozenset(drop)
 
 
@@ -77,7 +83,7 @@ def compile_gateway(gw: Gateway, doc: Document, target: Target, allow_lossy: boo
         return {}, diags
     result = target.emit(gw, EmitOptions(allow_lossy=allow_lossy, drop=drop))
     diags += list(dict.fromkeys(_locate(d, doc, target.name) for d in result.diagnostics))
-    for use in used_features(gw):
+    for use in [] if has_errors(diags) else used_features(gw):  # a target's own error already explains it
         if (use.feature, use.owner) not in result.handled and (use.feature, use.owner) not in drop:
             diags.append(doc.diag("GWC300", f"internal: {target.name} did not express {use.feature} of "
                                   f"{use.owner}; please report this", use.pointer,

@@ -24,6 +24,7 @@ def test_wheel_installs_and_compiles_an_example(tmp_path: Path) -> None:
     assert "gwc/schemas/gateway.schema.json" in names
     assert "gwc/targets/nginx/templates/gwc_auth.js" in names
     assert "gwc/targets/nginx/__init__.py" in names
+    assert "gwc/targets/aws/__init__.py" in names
     assert not any(n.startswith(("tests/", "targets/", "schemas/")) for n in names)
 
     env_dir = tmp_path / "venv"
@@ -43,4 +44,4 @@ def test_wheel_installs_and_compiles_an_example(tmp_path: Path) -> None:
     schema = _run(gwc, "schema")
     assert schema.returncode == 0 and '"$id"' in schema.stdout
     listed = _run(gwc, "targets")
-    assert listed.returncode == 0 and listed.stdout.startswith("nginx:")
+    assert listed.returncode == 0 and "\nnginx:" in listed.stdout and listed.stdout.startswith("aws:")

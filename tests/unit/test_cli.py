@@ -76,7 +76,7 @@ def test_compile_writes_and_check_detects_drift(tmp_path: Path) -> None:
 def test_compile_all_targets(tmp_path: Path) -> None:
     r = gwc("compile", EXAMPLE, "--target", "all", "--out", tmp_path)
     assert r.returncode == 0, r.stderr
-    assert (tmp_path / "nginx" / "nginx.conf").is_file()
+    assert (tmp_path / "nginx" / "nginx.conf").is_file() and (tmp_path / "aws" / "openapi.json").is_file()
 
 
 def test_unknown_target_is_a_located_error(tmp_path: Path) -> None:

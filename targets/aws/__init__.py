@@ -1,0 +1,52 @@
+"""The AWS target: Amazon API Gateway, a REST API (default) or an HTTP API (targets.aws.api_type: http).
+
+Output: openapi.json (the API as OpenAPI 3.0.1 with API Gateway's extensions), template.yaml (a
+CloudFormation stack with the same body, the stage, usage plans and API keys) and deploy.json (the
+structured description the deployer reads). Key values are never written: API Gateway generates them.
+"""
+
+from __future__ import annotations
+
+import json
+
+from gwc.diagnostics import has_errors
+from gwc.model import Gateway
+from gwc.target import EmitOptions, EmitResult
+
+from .context import Context
+from .fidelity import FIDELITY
+from .openapi import Builder
+from .settings import check_settings
+from .template import http_template, rest_template, to_yaml
+
+
+def to_json(doc: dict) -> str:
+    """Deterministic JSON: sorted keys, two-space indent, ASCII, final newline."""
+    return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=True) + "\n"
+
+
+class AwsTarget:
+    """Compiles the model to Amazon API Gateway (REST or HTTP API)."""
+
+    name = "aws"
+    title = "Amazon API Gateway (REST API, or HTTP API with targets.aws.api_type: http)"
+    fidelity = FIDELITY
+
+    def emit(self, gateway: Gateway, options: EmitOptions) -> EmitResult:
+        """openapi.json, template.yaml and deploy.json; nothing is written to disk here."""
+        result = EmitResult()
+        ctx = Context(gateway, options, result)
+        check_settings(ctx)
+        builder = Builder(ctx)
+        body = builder.build()
+        if has_errors(result.diagnostics):
+            return result
+        plan = builder.stage
+        template = rest_template(body, plan) if ctx.rest else http_template(body, plan)
+        result.files["openapi.json"] = to_json(body)
+        result.files["template.yaml"] = to_yaml(template)
+        result.files["deploy.json"] = to_json(plan.deploy_json())
+        return result
+
+
+TARGET = AwsTarget()

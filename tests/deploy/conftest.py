@@ -1,0 +1,35 @@
+"""Local cloud endpoints for deploy tests: moto's server on 127.0.0.1 behind a fault-injecting proxy."""
+
+from __future__ import annotations
+
+import urllib.request
+
+import pytest
+
+from tests.deploy.proxy import FaultProxy
+
+
+@pytest.fixture()
+def aws(monkeypatch: pytest.MonkeyPatch):
+    """A fresh moto server (real HTTP on 127.0.0.1) and a proxy in front of it; boto3 is pointed at the
+    proxy through the standard AWS_* environment variables, exactly as a user's shell would."""
+    from moto.server import ThreadedMotoServer
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    # moto keeps its state per process, not per server: start every test from an empty account
+    urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST"), timeout=10)
+    try:
+        with FaultProxy(f"http://{host}:{port}") as proxy:
+            for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                                "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ENDPOINT_URL": proxy.url,
+                                # never ask an instance-metadata address for credentials
+                                "AWS_EC2_METADATA_DISABLED": "true"}.items():
+                monkeypatch.setenv(name, value)
+            for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+                monkeypatch.delenv(name, raising=False)
+            monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+            monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            yield proxy
+    finally:
+        server.stop()
