@@ -133,15 +133,24 @@ def deploy(spec: Path = typer.Argument(..., help="The spec file."),
                                                                         "environment)."),
            allow_lossy: bool = typer.Option(False, "--allow-lossy", help="Deploy without features the target "
                                                                           "cannot express."),
+           poll_interval: float = typer.Option(2.0, "--poll-interval", min=0.01, max=60.0,
+                                               help="Seconds between reads of a long-running operation (gcp)."),
            fmt: str = FORMAT) -> None:
     """Compile a spec and deploy it, showing the plan first.
 
-    Prerequisites for aws: `pip install 'gwc[aws]'` (boto3); credentials and region from the standard AWS
-    chain (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION or targets.aws.region,
-    AWS_ENDPOINT_URL for a local endpoint); the IAM permissions listed in docs/targets/aws.md. The first
-    deploy imports the REST API; later ones overwrite it, make a new deployment and switch the stage to it
-    last, so a failure part-way leaves the stage serving its previous deployment. Running it again with the
-    same spec changes nothing.
+    aws: `pip install 'gwc[aws]'` (boto3); credentials and region from the standard AWS chain (AWS_PROFILE
+    or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION or targets.aws.region, AWS_ENDPOINT_URL
+    for a local endpoint); the IAM permissions in docs/targets/aws.md. The first deploy imports the REST
+    API; later ones overwrite it, make a new deployment and switch the stage to it last, so a failure
+    part-way leaves the stage serving its previous deployment.
+
+    gcp: `pip install 'gwc[gcp]'` (google-api-python-client); Application Default Credentials (`gcloud auth
+    application-default login` or GOOGLE_APPLICATION_CREDENTIALS); targets.gcp.project and service (or
+    api_id/gateway_id for product api-gateway); the roles in docs/targets/gcp.md. A new config is
+    submitted and rolled out (Endpoints) or a new API config is made and the gateway pointed at it (API
+    Gateway); a failed rollout leaves the previous config serving.
+
+    Running a deploy again with the same spec changes nothing.
     """
     from gwc.deploy import DeployError, DeployOptions, MissingExtra, apply, load_deployer
     _check_format(fmt)
@@ -164,7 +173,7 @@ def deploy(spec: Path = typer.Argument(..., help="The spec file."),
         raise typer.Exit(1)
     try:
         deployer = factory()
-        plan = deployer.plan(files, DeployOptions(stage=stage, region=region))
+        plan = deployer.plan(files, DeployOptions(stage=stage, region=region, poll_interval=poll_interval))
         typer.echo(plan.format())
         if dry_run or plan.empty:
             return

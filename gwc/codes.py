@@ -69,6 +69,16 @@ CODES: dict[str, tuple[str, str]] = {
     "GWC323": ("target", "Warning: an upstream at a private or local address, which API Gateway cannot reach "
                          "without a VPC link."),
     "GWC324": ("target", "Warning: a targets.aws setting or option that has no effect for this spec or API type."),
+    "GWC340": ("target", "Warning: no Cloud Endpoints service name (targets.gcp.service or project): the OpenAPI "
+                         "document has no host, and gwc deploy refuses it until one is set."),
+    "GWC341": ("target", "Warning: a route is left out of the gcp output because its authentication, path, methods or "
+                         "service cannot be expressed (never served with less protection than the spec asks for)."),
+    "GWC342": ("target", "Warning: a targets.gcp setting or option that has no effect for this spec or product."),
+    "GWC343": ("target", "A JWT method Google cannot check: Google fetches keys from jwks.url (a jwks file or an HMAC "
+                         "secret cannot be used) and needs the issuer, one per method. With --allow-lossy a warning, "
+                         "and the routes using it are left out."),
+    "GWC344": ("target", "Warning: an upstream at a private or local address, which API Gateway (a Google-hosted "
+                         "gateway) cannot reach."),
     # targets and plug-ins
     "GWC401": ("registry", "Unknown target name."),
     "GWC402": ("registry", "Warning: a target plug-in failed to load or is not a gwc target."),

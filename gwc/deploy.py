@@ -20,6 +20,7 @@ class DeployOptions:
 
     stage: str | None = None
     region: str | None = None
+    poll_interval: float = 2.0  # seconds between reads of a long-running operation
 
 
 @dataclass(frozen=True)

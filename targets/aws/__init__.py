@@ -7,9 +7,8 @@ structured description the deployer reads). Key values are never written: API Ga
 
 from __future__ import annotations
 
-import json
-
 from gwc.diagnostics import has_errors
+from gwc.emitting import to_json, to_yaml
 from gwc.model import Gateway
 from gwc.target import EmitOptions, EmitResult
 
@@ -17,12 +16,7 @@ from .context import Context
 from .fidelity import FIDELITY
 from .openapi import Builder
 from .settings import check_settings
-from .template import http_template, rest_template, to_yaml
-
-
-def to_json(doc: dict) -> str:
-    """Deterministic JSON: sorted keys, two-space indent, ASCII, final newline."""
-    return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=True) + "\n"
+from .template import http_template, rest_template
 
 
 class AwsTarget:

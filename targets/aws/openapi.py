@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gwc.emitting import effective_service
 from gwc.model import Route
 from gwc.paths import PARAM
 
@@ -16,7 +17,7 @@ from .policy import execute_api_resource, resource_policy
 from .resources import Binding, Tree
 from .responses import gateway_responses
 from .stage import StagePlan, UsagePlan
-from .upstream import ServicePlan, effective_service, service_plan
+from .upstream import ServicePlan, service_plan
 
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MAX_COMPRESSION = 10485760

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
-from gwc.model import Mock, Route, Service
+from gwc.emitting import heaviest_instance, instance_url, is_private_host
+from gwc.model import Mock, Service
 
 from .context import Context
 from .values import quote_static
@@ -24,22 +24,6 @@ class ServicePlan:
     timeout_ms: int = 29000
     insecure_tls: bool = False
     usable: bool = True
-
-
-def effective_service(route: Route) -> str | None:
-    """The route's service; for a split (left out under --allow-lossy) the heaviest one, first on a tie."""
-    if route.service or not route.split:
-        return route.service
-    return max(route.split, key=lambda s: s.weight).service
-
-
-def _private(host: str) -> bool:
-    name = host.strip("[]")
-    try:
-        ip = ipaddress.ip_address(name)
-    except ValueError:
-        return name == "localhost" or "." not in name or name.endswith((".internal", ".local", ".localhost"))
-    return ip.is_private or ip.is_loopback or ip.is_link_local
 
 
 def _mock_plan(ctx: Context, svc: Service) -> ServicePlan:
@@ -76,11 +60,9 @@ def _instance_url(ctx: Context, svc: Service) -> str:
     if svc.health_set:
         ctx.cannot("service.health", svc.name, f"{svc.pointer}/health",
                    "API Gateway does not take failing instances out (no passive health checks)", fix=fix)
-    live = [i for i in svc.instances if not i.backup] or list(svc.instances)
-    inst = max(live, key=lambda i: i.weight)
-    port = "" if (inst.scheme, inst.port) in (("http", 80), ("https", 443)) else f":{inst.port}"
-    url = f"{inst.scheme}://{inst.host}{port}"
-    if _private(inst.host) and not ctx.settings.get("vpc_link_id"):
+    inst = heaviest_instance(svc)
+    url = instance_url(inst)
+    if is_private_host(inst.host) and not ctx.settings.get("vpc_link_id"):
         ctx.warn("GWC323", f"service {svc.name!r} is at {url}, a private or local address: API Gateway calls "
                  "upstreams over the internet and cannot reach it", f"{svc.pointer}",
                  "give the service a public address, or reach it through a VPC link (targets.aws.vpc_link_id, "

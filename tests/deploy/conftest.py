@@ -33,3 +33,30 @@ def aws(monkeypatch: pytest.MonkeyPatch):
             yield proxy
     finally:
         server.stop()
+
+
+@pytest.fixture()
+def google(monkeypatch: pytest.MonkeyPatch, tmp_path_factory):
+    """A FakeGoogle server behind the fault proxy, and Application Default Credentials that are a real
+    service-account key whose token endpoint is that server (google-auth signs and exchanges it for real)."""
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from tests.deploy.fake_google import FakeGoogle
+    with FakeGoogle() as fake, FaultProxy(fake.url) as proxy:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+        creds = tmp_path_factory.mktemp("adc") / "key.json"
+        creds.write_text(json.dumps({
+            "type": "service_account", "project_id": "shop-prod", "private_key_id": "test",
+            "private_key": pem, "client_email": "deployer@shop-prod.iam.gserviceaccount.com",
+            "client_id": "1", "token_uri": proxy.url + "/token"}))
+        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(creds))
+        monkeypatch.setenv("GWC_SERVICEMANAGEMENT_ENDPOINT", proxy.url + "/")
+        monkeypatch.setenv("GWC_APIGATEWAY_ENDPOINT", proxy.url + "/")
+        monkeypatch.setenv("NO_GCE_CHECK", "true")  # never probe the metadata server
+        proxy.fake = fake
+        yield proxy
