@@ -79,7 +79,8 @@ def validate(specs: List[Path] = typer.Argument(..., help="Spec files to check."
 @app.command("compile")
 def compile_(spec: Path = typer.Argument(..., help="The spec file."),
              target: str = typer.Option(..., "--target", "-t", help="A target name, or 'all'."),
-             out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder; each target writes OUT/TARGET/."),
+             out: Path = typer.Option(Path("build"), "--out", "-o",
+                                      help="Output folder; each target writes OUT/TARGET/."),
              allow_lossy: bool = typer.Option(False, "--allow-lossy",
                                               help="Leave out features a target cannot express (a warning each) "
                                                    "instead of failing."),
@@ -149,6 +150,11 @@ def deploy(spec: Path = typer.Argument(..., help="The spec file."),
     api_id/gateway_id for product api-gateway); the roles in docs/targets/gcp.md. A new config is
     submitted and rolled out (Endpoints) or a new API config is made and the gateway pointed at it (API
     Gateway); a failed rollout leaves the previous config serving.
+
+    azure: `pip install 'gwc[azure]'` (azure-mgmt-apimanagement, azure-identity); DefaultAzureCredential;
+    targets.azure.subscription_id (or AZURE_SUBSCRIPTION_ID), resource_group and service; the role in
+    docs/targets/azure.md. The resources of the compiled template.json are written, dependencies first,
+    only where they differ; secret named values take their value from the deploying environment.
 
     Running a deploy again with the same spec changes nothing.
     """

@@ -79,6 +79,21 @@ CODES: dict[str, tuple[str, str]] = {
                          "and the routes using it are left out."),
     "GWC344": ("target", "Warning: an upstream at a private or local address, which API Gateway (a Google-hosted "
                          "gateway) cannot reach."),
+    "GWC361": ("target", "Warning: a route is left out of the azure output because its authentication or path cannot "
+                         "be expressed (never served with less protection than the spec asks for)."),
+    "GWC362": ("target", "A JWT method APIM cannot check: validate-jwt takes RSA keys inline (from jwks.file) or an "
+                         "OpenID discovery document (named after the issuer), never a JWKS URL or EC keys. With "
+                         "--allow-lossy a warning, and the routes using it are left out."),
+    "GWC363": ("target", "A secret reference APIM cannot read (aws_secret, gcp_secret): APIM named values come from "
+                         "Azure Key Vault or a value given at deploy time. With --allow-lossy a warning, and what needs "
+                         "it is left out."),
+    "GWC364": ("target", "Warning: an env or file secret becomes a secret named value whose value is supplied when "
+                         "deploying (a securestring template parameter); APIM does not read it at run time."),
+    "GWC365": ("target", "APIM writes request logs to Application Insights: observability.access_log needs "
+                         "targets.azure.app_insights. With --allow-lossy a warning and no access log."),
+    "GWC366": ("target", "Warning: a targets.azure setting that has no effect for this spec."),
+    "GWC367": ("target", "Warning: an upstream at a private or local address, which APIM reaches only from a virtual "
+                         "network."),
     # targets and plug-ins
     "GWC401": ("registry", "Unknown target name."),
     "GWC402": ("registry", "Warning: a target plug-in failed to load or is not a gwc target."),

@@ -70,7 +70,8 @@ class AwsDeployer:
             changes.append(Change("update" if state.stage else "create", "stage_settings", stage,
                                   f"{len(settings_ops)} settings"))
             steps.append(Step(f"apply stage {stage} settings",
-                              lambda: client.call("stage settings", lambda c: _patch_stage(c, ctx, stage, settings_ops))))
+                              lambda: client.call("stage settings",
+                                                  lambda c: _patch_stage(c, ctx, stage, settings_ops))))
         if "switch" in ctx:
             steps.append(ctx["switch"])
         steps += ctx.get("deletions", [])

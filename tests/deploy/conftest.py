@@ -60,3 +60,15 @@ def google(monkeypatch: pytest.MonkeyPatch, tmp_path_factory):
         monkeypatch.setenv("NO_GCE_CHECK", "true")  # never probe the metadata server
         proxy.fake = fake
         yield proxy
+
+
+@pytest.fixture()
+def azure(monkeypatch: pytest.MonkeyPatch):
+    """A FakeArm server behind the fault proxy; the SDK is pointed at it with GWC_AZURE_ENDPOINT and
+    authenticates with a static bearer token (azure-core refuses bearer tokens over plain http)."""
+    from tests.deploy.fake_azure import FakeArm
+    with FakeArm() as fake, FaultProxy(fake.url) as proxy:
+        monkeypatch.setenv("GWC_AZURE_ENDPOINT", proxy.url)
+        monkeypatch.setenv("GWC_AZURE_TOKEN", "test-token")
+        proxy.fake = fake
+        yield proxy

@@ -1,0 +1,170 @@
+"""From the model to the plan of one APIM API: route plans, operations (URL template, method, id,
+policy), backends, named values, and what the API as a whole needs. template.py, openapi.py and
+settings.py write the plan out; nothing here is text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gwc.emitting import effective_service
+from gwc.model import Route
+
+from .auth import Auth
+from .backends import Backend, ServicePlan, service_plan, split_backend
+from .cache import cache_policies
+from .context import Context
+from .limits import rate_policies
+from .namedvalues import NamedValues
+from .names import bad_segments, not_allowed_id, operation_id, rename, shape_key, url_template
+from .operations import RoutePlan, not_allowed_policy, operation_policy
+from .policies import rewrite_template
+from .xmldoc import PolicyDoc
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+NOT_ALLOWED = {"405": {"description": "Method not allowed (answered by the gateway, with an Allow header)"}}
+
+
+@dataclass
+class Operation:
+    """One APIM operation: OpenAPI path and method, id, and its policy."""
+
+    id: str
+    method: str
+    path: str
+    params: tuple[str, ...]
+    summary: str
+    policy: PolicyDoc
+    responses: dict | None = None   # None: the upstream's answer
+
+
+@dataclass
+class Plan:
+    """Everything the output files are written from."""
+
+    operations: list[Operation] = field(default_factory=list)
+    backends: dict[str, Backend] = field(default_factory=dict)
+    service_url: str | None = None
+    api_policy: PolicyDoc = field(default_factory=PolicyDoc)
+
+
+class Builder:
+    """Plans the API from the model, reporting what APIM cannot express."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.named = NamedValues(ctx)
+        self.auth = Auth(ctx, self.named)
+        self.services: dict[str, ServicePlan] = {}
+        self.routes: list[RoutePlan] = []
+        self.plan = Plan()
+
+    def service(self, name: str) -> ServicePlan:
+        """The plan of a service, decided (and reported) once."""
+        if name not in self.services:
+            self.services[name] = service_plan(self.ctx, self.ctx.gw.service(name))
+        return self.services[name]
+
+    def methods(self, r: Route) -> list[str]:
+        """The route's operations: its methods, or all seven (OPTIONS left to the cors policy)."""
+        methods = list(r.methods) if r.methods else list(METHODS)
+        if r.cors and not self.ctx.dropped("cors", r.id):
+            methods = [m for m in methods if m != "OPTIONS"]  # an OPTIONS operation would skip the preflight
+        if r.methods:
+            self.ctx.mark("route.methods", r.id)
+        return [m for m in METHODS if m in methods]
+
+    def backend_of(self, r: Route, sp: ServicePlan) -> str | None:
+        """The backend id the route's operations name (a split gets its own pool)."""
+        if sp.mock:
+            return None
+        if not r.split:
+            return sp.backend_id
+        if self.ctx.dropped("route.split", r.id):
+            return sp.backend_id
+        pool = split_backend(self.ctx, r, {s.service: self.service(s.service) for s in r.split if s.weight})
+        self.plan.backends[pool.id] = pool
+        forwards = {repr(self.service(s.service).forward) for s in r.split if s.weight}
+        if len(forwards) > 1:
+            self.ctx.warn("GWC303", f"route {r.id!r}: the split's services have different timeouts or retries; the "
+                          f"route uses those of {sp.service.name!r} (APIM forwards from the operation, before "
+                          "the pool picks a member)", f"{r.pointer}/split",
+                          "give the services of a split the same timeouts and retries")
+        self.ctx.mark("route.split", r.id)
+        return pool.id
+
+    def plan_route(self, r: Route) -> RoutePlan | None:
+        """The route's plan, or None when it is left out."""
+        ctx = self.ctx
+        bad = bad_segments(r.match)
+        if bad:
+            where = "prefix" if r.match.kind == "prefix" else "path"
+            ctx.cannot(f"route.{r.match.kind}", r.id, f"{r.pointer}/{where}", "APIM URL templates read '*' as a "
+                       f"wildcard, so the segments {', '.join(bad)} cannot be matched literally")
+            ctx.omit_route(r, "its path cannot be expressed")
+            return None
+        sp = self.service(effective_service(r))
+        auth = self.auth.policies(r)
+        if auth is None:
+            return None
+        split = bool(r.split) and not ctx.dropped("route.split", r.id)
+        for s in ([s.service for s in r.split if s.weight] if split else [sp.service.name]):
+            ctx.services_emitted.add(s)
+            for b in self.service(s).backends:
+                if not (split and b.pool):  # a split has its own pool over the services' instances
+                    self.plan.backends[b.id] = b
+        plan = RoutePlan(r, self.methods(r), auth, rate_policies(ctx, r), sp, self.backend_of(r, sp))
+        plan.cache = cache_policies(ctx, r, self.auth.key_names())
+        for feature, used, attr in (("cors", r.cors, "cors"), ("ip_rules", r.ip, "ip"),
+                                    ("body_limit", r.body_limit is not None, "body_limit"),
+                                    ("headers.request", r.request_headers, "request_headers"),
+                                    ("headers.response", r.response_headers, "response_headers")):
+            if used and not ctx.dropped(feature, r.id):
+                setattr(plan, attr, True)
+                ctx.mark(feature, r.id)
+        ctx.mark(f"route.{r.match.kind}", r.id)
+        return plan
+
+    def operations(self) -> None:
+        """Operations per URL template (routes of one shape share it), and 405 for unserved methods."""
+        groups: dict[tuple, list[RoutePlan]] = {}
+        for rp in self.routes:
+            groups.setdefault(shape_key(rp.route.match), []).append(rp)
+        for group in groups.values():
+            first = group[0].route
+            path, params = url_template(first.match), first.match.params
+            served: list[str] = []
+            for rp in group:
+                r = rp.route
+                if r.rewrite and not rp.service.mock:
+                    rp.rewrite = rewrite_template(r.match.kind, r.rewrite, rename(r, first), self.ctx.api_path,
+                                                  r.match.path)
+                    self.ctx.mark("route.rewrite", r.id)
+                elif r.rewrite:
+                    self.ctx.mark("route.rewrite", r.id)  # a mock answers itself: no upstream path
+                mock = rp.service.mock
+                answers = {str(mock.status): {"description": "Answered by the gateway"}} if mock else None
+                for m in rp.methods:
+                    self.plan.operations.append(Operation(operation_id(r, m), m, path, params, f"route {r.id}",
+                                                          operation_policy(rp, m), answers))
+                    served.append(m)
+            if all(rp.route.methods for rp in group):
+                cors = any(rp.cors for rp in group)
+                allow = [m for m in METHODS if m in served]
+                for m in METHODS:
+                    if m not in served and not (m == "OPTIONS" and cors):
+                        self.plan.operations.append(Operation(not_allowed_id(first, m), m, path, params,
+                                                              f"route {first.id}: {m} not allowed",
+                                                              not_allowed_policy(allow), NOT_ALLOWED))
+
+    def build(self) -> Plan:
+        """The plan (backends, operations, named values are filled on the way)."""
+        for r in self.ctx.gw.routes:
+            rp = self.plan_route(r)
+            if rp:
+                self.routes.append(rp)
+        self.operations()
+        urls = {rp.service.url for rp in self.routes if not rp.service.mock}
+        if len(urls) == 1 and None not in urls and not any(rp.route.split for rp in self.routes):
+            self.plan.service_url = urls.pop()
+        self.ctx.mark_left_out()
+        return self.plan

@@ -1,0 +1,36 @@
+"""Shared state of one Azure emit: the model, the options, the result, `targets.azure` with its defaults,
+and how per-use limits are reported (the rules every cloud target shares: an error, or under --allow-lossy
+a warning and the use left out; a route that cannot keep its protection is left out whole)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gwc.emitting import EmitContext
+
+TARGET = "azure"
+BASE = "/targets/azure"
+
+
+@dataclass
+class Context(EmitContext):
+    """The gateway, the options and the result, plus `targets.azure` with its defaults."""
+
+    TARGET = TARGET
+    OMIT_CODE = "GWC361"
+    OMIT_HINT = "the route is absent (APIM answers 404), never served without its authentication or upstream"
+
+    @property
+    def api_id(self) -> str:
+        """The APIM API id: targets.azure.api_id, else the gateway name."""
+        return self.settings.get("api_id", self.gw.name)
+
+    @property
+    def api_path(self) -> str:
+        """The API URL suffix on the APIM host: targets.azure.api_path, else the gateway name."""
+        return self.settings.get("api_path", self.gw.name)
+
+    @property
+    def prefix(self) -> str:
+        """The prefix of every APIM entity id gwc creates besides the API (backends, named values...)."""
+        return self.api_id

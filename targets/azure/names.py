@@ -1,0 +1,63 @@
+"""Deterministic APIM names: OpenAPI paths (URL templates), operation ids, and the ids of the entities
+gwc creates (backends, named values, products, loggers), plus ARM parameter names.
+
+APIM URL templates read `{name}` as a template parameter and a trailing `/*` as a wildcard (the portal's
+"wildcard operation"): a prefix route `/orders/` becomes `/orders/*`. A literal `*` anywhere else in a
+path would be read as a wildcard too, so such a route cannot be expressed.
+
+Operation ids are `<route id>-<method>` (`users_id-get`): letters, digits, `_` and `-`, at most 80
+characters (route ids are at most 63), stable while the route's id and methods stay the same. The
+operation that answers 405 for the methods a path does not serve is `<route id>-<method>-405`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gwc.model import Match, Route
+from gwc.paths import PARAM
+
+WILDCARD = "*"
+ENTITY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
+def bad_segments(match: Match) -> list[str]:
+    """Literal segments APIM would read as template syntax (a `*` is its wildcard)."""
+    return [s for s in match.segments if not PARAM.match(s) and WILDCARD in s]
+
+
+def shape_key(match: Match) -> tuple:
+    """Routes of one shape share one URL template (OpenAPI forbids two paths that differ only in
+    parameter names); the first route's parameter names are used."""
+    return match.kind, tuple("{}" if PARAM.match(s) else s for s in match.segments)
+
+
+def url_template(match: Match) -> str:
+    """The OpenAPI path: the route's path, or for a prefix the prefix followed by the wildcard."""
+    return match.path + WILDCARD if match.kind == "prefix" else match.path
+
+
+def rename(route: Route, first: Route) -> dict[str, str]:
+    """The route's parameter names mapped to the names of the first route of its shape."""
+    return dict(zip(route.match.params, first.match.params))
+
+
+def operation_id(route: Route, method: str) -> str:
+    """`<route id>-<method>`."""
+    return f"{route.id}-{method.lower()}"
+
+
+def not_allowed_id(route: Route, method: str) -> str:
+    """The operation answering 405 for a method no route of the path serves."""
+    return f"{route.id}-{method.lower()}-405"
+
+
+def entity(prefix: str, *parts: str) -> str:
+    """An APIM entity id: `<prefix>-<part>-...`, '_' kept, at most 80 characters."""
+    return "-".join((prefix, *parts))[:80]
+
+
+def arm_parameter(*parts: str) -> str:
+    """An ARM template parameter name in camelCase (letters and digits)."""
+    words = [w for p in parts for w in re.split(r"[^A-Za-z0-9]+", p) if w]
+    return words[0].lower() + "".join(w[:1].upper() + w[1:] for w in words[1:]) if words else "value"
