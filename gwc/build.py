@@ -7,6 +7,7 @@ route-table analysis lives in gwc.check.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -144,6 +145,31 @@ class _Builder:
             return None, ""
         return (None if value == "none" else value), pointer
 
+    def routes(self, ri: int, raw: dict, defaults: dict, used_ids: set[str]) -> list[Route]:
+        """The routes of one spec route. A prefix written without its trailing '/' ('/users') matches the path
+        itself and everything under it: it becomes the prefix '/users/' plus a companion exact route."""
+        prefix = raw.get("prefix", "")
+        if not prefix or prefix.endswith("/"):
+            route = self.route(ri, raw, defaults, used_ids)
+            return [route] if route else []
+        rewrite = raw.get("rewrite")
+        if rewrite and rewrite.endswith("/") and rewrite != "/":
+            self.error("GWC205", "the prefix has no trailing '/', so the rewrite must not have one either",
+                       f"/routes/{ri}/rewrite", f"write rewrite: {rewrite.rstrip('/')}")
+            return []
+        main = self.route(ri, {**raw, "prefix": prefix + "/", **({"rewrite": rewrite.rstrip("/") + "/"}
+                                                                   if rewrite else {})}, defaults, used_ids)
+        if main is None:
+            return []
+        bare = {k: v for k, v in raw.items() if k not in ("prefix", "name")}
+        bare["path"] = prefix
+        if "name" in raw:
+            bare["name"] = f"{raw['name']}-base"
+        base = self.route(ri, bare, defaults, used_ids)
+        if base is None:
+            return [main]
+        return [replace(main, covers_base=True), replace(base, base_of=main.id)]
+
     def route(self, ri: int, raw: dict, defaults: dict, used_ids: set[str]) -> Route | None:
         pointer = f"/routes/{ri}"
         kind = "prefix" if "prefix" in raw else "path"
@@ -242,7 +268,7 @@ def build_gateway(doc: Document, read_file=None) -> tuple[Gateway | None, list[D
     auths = {n: b.auth(n, a, f"/auth/{n}") for n, a in sorted(data.get("auth", {}).items())}
     defaults = data.get("defaults", {})
     used: set[str] = set()
-    routes = tuple(r for i, raw in enumerate(data["routes"]) if (r := b.route(i, raw, defaults, used)))
+    routes = tuple(r for i, raw in enumerate(data["routes"]) for r in b.routes(i, raw, defaults, used))
     tls = None
     if "tls" in data:
         t = data["tls"]

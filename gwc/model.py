@@ -243,6 +243,8 @@ class Route:
     body_limit: int | None = None
     body_limit_pointer: str = ""
     ip: IpRules | None = None
+    covers_base: bool = False     # a prefix written without its '/': it also answers the bare path ...
+    base_of: str | None = None    # ... through this companion exact route (the prefix route's id)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,6 @@ def path_problems(path: str, kind: str) -> list[str]:
     """What is wrong with a (schema-valid) path: empty or dot segments, params that are not whole segments."""
     problems = []
     body = path[1:-1] if path.endswith("/") else path[1:]
-    if kind == "prefix" and not path.endswith("/"):
-        problems.append("a prefix must end with '/' (it matches every path that starts with it)")
     if path == "/":
         return problems
     seen: set[str] = set()

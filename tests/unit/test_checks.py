@@ -75,7 +75,8 @@ BAD = [
     ("rewrite unknown param", add_routes(route(path="/a/{id}", rewrite="/b/{uid}")), "GWC205",
      "/routes/1/rewrite"),
     ("prefix rewrite without slash", add_routes(route(prefix="/a/", rewrite="/b")), "GWC205", "/routes/1/rewrite"),
-    ("prefix without slash", add_routes(route(prefix="/a")), "GWC209", "/routes/1/prefix"),
+    ("segment prefix with a slashed rewrite", add_routes(route(prefix="/a", rewrite="/b/")), "GWC205",
+     "/routes/1/rewrite"),
     ("double slash", add_routes(route(path="/a//b")), "GWC209", "/routes/1/path"),
     ("dot segment", add_routes(route(path="/a/../b")), "GWC209", "/routes/1/path"),
     ("partial param", add_routes(route(path="/a/{id}.json")), "GWC209", "/routes/1/path"),
@@ -142,6 +143,7 @@ GOOD = [
     ("methods split a path", add_routes(route(path="/users", methods=["POST"], service="other"))),
     ("exact beats params", add_routes(route(path="/a/me"), route(path="/a/{id}"))),
     ("trailing slash path", add_routes(route(path="/users/"))),
+    ("segment prefix", add_routes(route(prefix="/items", rewrite="/v2/items"))),
     ("defaults none", lambda s: s.update(defaults={"auth": "keys", "rate_limit": {"rate": "1/s"}}) or
      s["routes"].append(route(path="/open", auth="none", rate_limit="none"))),
     ("env overlay kept", lambda s: s.update(environments={"staging": {"hosts": ["s.example"]}})),
@@ -154,6 +156,14 @@ GOOD = [
 def test_good_spec_has_no_errors(tmp_path, name, change) -> None:
     loaded = run(tmp_path, with_(change))
     assert loaded.gateway is not None, [d.format() for d in loaded.diagnostics]
+
+
+def test_segment_prefix_is_a_prefix_and_its_bare_path(tmp_path) -> None:
+    gw = run(tmp_path, with_(add_routes(route(prefix="/items", rewrite="/v2/items", name="items")))).gateway
+    prefix, bare = gw.routes[1], gw.routes[2]
+    assert (prefix.match.kind, prefix.match.path, prefix.rewrite, prefix.covers_base) == ("prefix", "/items/",
+                                                                                          "/v2/items/", True)
+    assert (bare.match.kind, bare.match.path, bare.rewrite, bare.base_of) == ("exact", "/items", "/v2/items", "items")
 
 
 def test_header_merge_route_wins(tmp_path) -> None:
