@@ -94,6 +94,37 @@ CODES: dict[str, tuple[str, str]] = {
     "GWC366": ("target", "Warning: a targets.azure setting that has no effect for this spec."),
     "GWC367": ("target", "Warning: an upstream at a private or local address, which APIM reaches only from a virtual "
                          "network."),
+    "GWC390": ("target", "Warning: a service URL whose host is not a Kubernetes Service address (NAME or "
+                         "NAME.NAMESPACE.svc): the HTTPRoute sends to a Service named after the spec service, which "
+                         "must exist and point at that address."),
+    "GWC391": ("target", "Warning: a route is left out of the gateway-api output because its authentication, address "
+                         "rules or service cannot be expressed (never served with less protection than the spec "
+                         "asks for)."),
+    "GWC392": ("target", "Warning: a targets.gateway_api setting or spec value that has no effect there, or something "
+                         "the cluster must provide (the TLS Secret, a ReferenceGrant without a namespace)."),
+    "GWC393": ("target", "Warning: a prefix ending in '/' also matches the path without it on the Gateway API "
+                         "(PathPrefix ignores a trailing '/'), and no route of the spec answers that path."),
+    "GWC394": ("target", "A value outside the Gateway API's grammar or limits (a header value, more than 16 header "
+                         "changes or host names). With --allow-lossy a warning, and the value is left out."),
+    "GWC380": ("target", "A JWT method Istio cannot check: Istio verifies signatures with public keys (jwks.url, or "
+                         "jwks.file written inline), keys its JWT rules by issuer (required, one method per issuer) and "
+                         "cannot use an HMAC secret. With --allow-lossy a warning, and the routes left with no usable "
+                         "method are left out."),
+    "GWC381": ("target", "Warning: a route is left out of the istio output because its authentication cannot be "
+                         "expressed (never served with less protection than the spec asks for)."),
+    "GWC382": ("target", "Warning: a targets.istio setting that has no effect for this spec or mode."),
+    "GWC383": ("target", "tls on Istio needs ingress mode and targets.istio.tls_credential_name (the Kubernetes Secret "
+                         "the ingress gateway reads; the spec's certificate files are not read). With --allow-lossy a "
+                         "warning and no HTTPS server."),
+    "GWC384": ("target", "Warning: mesh mode with no upstream host (only mocks) and no hosts: the VirtualService is for "
+                         "the host named like the gateway, which must be a Kubernetes Service."),
+    "GWC385": ("target", "Warning: authentication or IP policies without a workload selector (mesh mode without "
+                         "targets.istio.selector) apply to every workload in the namespace."),
+    "GWC386": ("target", "Warning: two services reach one upstream host with different traffic policies; Istio applies "
+                         "one DestinationRule per host (the first service's)."),
+    "GWC387": ("target", "A route's authentication or IP rules cannot name its requests in an AuthorizationPolicy (a "
+                         "rewrite in mesh mode, or a literal '*' in a path). With --allow-lossy a warning, and the route "
+                         "is left out."),
     # targets and plug-ins
     "GWC401": ("registry", "Unknown target name."),
     "GWC402": ("registry", "Warning: a target plug-in failed to load or is not a gwc target."),

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from tests.e2e.compiled import compile_spec
@@ -55,10 +56,16 @@ class Gateway:
         assert response.status == 200, (path, response.status, response.body)
         return response.json()
 
-    def access_log(self) -> list[dict]:
-        """Every line of logs/access.log, parsed as JSON (fails on a line that is not JSON)."""
-        text = (self.out / "logs" / "access.log").read_text()
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    def access_log(self, until=None) -> list[dict]:
+        """Every line of logs/access.log, parsed as JSON (fails on a line that is not JSON). nginx writes a
+        line after the response is sent, so with `until(lines)` it waits (at most 5 s) for that to hold."""
+        for _ in range(50):
+            text = (self.out / "logs" / "access.log").read_text()
+            lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+            if until is None or until(lines):
+                break
+            time.sleep(0.1)
+        return lines
 
     def __enter__(self) -> Gateway:
         self.nginx.start()

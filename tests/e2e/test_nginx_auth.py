@@ -272,8 +272,14 @@ def test_access_log_names_the_route_of_authenticated_requests(gw):
     """The JSON access log's `route` field must be the matched route, also when auth_request ran."""
     token = make_jwt("RS256", SIGNER, claims(), kid="k-rsa")
     assert call(gw, "/jwt/log-route", bearer(token)).status == 200
-    lines = [json.loads(line) for line in (gw.out / "logs" / "access.log").read_text().splitlines()]
-    assert [line["route"] for line in lines if line["path"] == "/jwt/log-route"] == ["jwt_all"]
+    routes: list[str] = []
+    for _ in range(50):  # nginx writes the log line after the response: wait for it (at most 5 s)
+        lines = [json.loads(line) for line in (gw.out / "logs" / "access.log").read_text().splitlines()]
+        routes = [line["route"] for line in lines if line["path"] == "/jwt/log-route"]
+        if routes:
+            break
+        time.sleep(0.1)
+    assert routes == ["jwt_all"]
 
 
 def test_no_secret_or_credential_leaks_into_output(gw):

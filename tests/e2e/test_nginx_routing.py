@@ -331,7 +331,9 @@ def test_access_log_is_json(main):
     request_id = "log-check-1"
     assert main.get("/public", {"X-Request-Id": request_id}).status == 200
     assert main.get("/nowhere", {"X-Request-Id": request_id + "-404"}).status == 404
-    lines = {line.get("request_id"): line for line in main.access_log()}
+    wanted = {request_id, request_id + "-404"}
+    lines = {line.get("request_id"): line
+             for line in main.access_log(until=lambda ls: wanted <= {x.get("request_id") for x in ls})}
     ok, missing = lines[request_id], lines[request_id + "-404"]
     assert ok["status"] == 200 and ok["route"] == "public" and ok["path"] == "/public"
     assert isinstance(ok["request_time"], (int, float)) and float(ok["upstream_response_time"]) >= 0

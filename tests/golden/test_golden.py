@@ -23,7 +23,7 @@ from tests.e2e.harness import nginx_config_test, require_tool
 from tests.e2e.tls import write_throwaway_certificates
 
 GOLDEN = ROOT / "tests" / "golden"
-TARGETS = ["aws", "azure", "gcp", "nginx"]
+TARGETS = ["aws", "azure", "gateway-api", "gcp", "istio", "nginx"]
 # Files a target copies verbatim from its templates: checked against the template, not stored again.
 STATIC = {("nginx", "gwc_auth.js"): ROOT / "targets" / "nginx" / "templates" / "gwc_auth.js"}
 
