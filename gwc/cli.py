@@ -17,7 +17,7 @@ from gwc.diagnostics import Diagnostic, Level, has_errors
 from gwc.output import check_tree, write_tree
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_all, load_target, target_names
-from gwc.report import print_diagnostics, summary
+from gwc.report import FORMATS, print_diagnostics, summary
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
@@ -25,7 +25,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                        "and the Kubernetes Gateway API.\n\nExit codes: 0 fine, 1 the spec has errors (or "
                        "--check found a difference), 2 usage error.")
 
-FORMAT = typer.Option("text", "--format", help="How to print diagnostics: text or json.")
+FORMAT = typer.Option("text", "--format", help="How to print diagnostics: text (stderr), or json, github "
+                                                "(workflow annotations) or sarif (2.1.0) on stdout.")
 VERBOSE = typer.Option(False, "--verbose", "-v", help="Also list the notes (approximations) one by one.")
 
 
@@ -52,8 +53,8 @@ def _finish(diags: list[Diagnostic], fmt: str, quiet_ok: str = "", verbose: bool
 
 
 def _check_format(fmt: str) -> None:
-    if fmt not in ("text", "json"):
-        typer.echo(f"gwc: --format must be text or json, not {fmt!r}", err=True)
+    if fmt not in FORMATS:
+        typer.echo(f"gwc: --format must be one of {', '.join(FORMATS)}, not {fmt!r}", err=True)
         raise typer.Exit(2)
 
 
@@ -105,23 +106,89 @@ def compile_(spec: Path = typer.Argument(..., help="The spec file."),
         outputs[name] = files
     if has_errors(diags):
         _finish(diags, fmt, verbose=verbose)
+    if check:
+        stale = {name: check_tree(out / name, files) for name, files in outputs.items()}
+        stale = {name: diff for name, diff in stale.items() if diff}
+        diags += [Diagnostic(str(spec), 1, 1, Level.ERROR, "GWC501",
+                             f"{out / name} is not what `gwc compile` writes for {name}",
+                             "", "run gwc compile without --check and commit the result", name) for name in stale]
+        print_diagnostics(diags, fmt, verbose=verbose)
+        if stale:
+            if fmt == "text":
+                sys.stdout.write("".join(d for diffs in stale.values() for d in diffs))
+            raise typer.Exit(1)
+        return
     print_diagnostics(diags, fmt, verbose=verbose)
-    differences = []
     for name, files in outputs.items():
         folder = out / name
-        if check:
-            differences += check_tree(folder, files)
-        else:
-            problem = write_tree(folder, files)
-            if problem:
-                typer.echo(f"gwc: cannot write {folder}: {problem}", err=True)
-                raise typer.Exit(1)
-            if fmt == "text":
-                typer.echo(f"{name}: wrote {len(files)} files to {folder}")
-    if differences:
-        sys.stdout.write("".join(differences))
-        typer.echo(f"gwc: {out} is not up to date; run gwc compile without --check", err=True)
+        problem = write_tree(folder, files)
+        if problem:
+            typer.echo(f"gwc: cannot write {folder}: {problem}", err=True)
+            raise typer.Exit(1)
+        if fmt == "text":
+            typer.echo(f"{name}: wrote {len(files)} files to {folder}")
+
+
+@app.command()
+def diff(spec: Path = typer.Argument(..., help="The spec file."),
+         target: str = typer.Option(..., "--target", "-t", help="The target to compile."),
+         against: str = typer.Option(..., "--against", help="A folder of earlier output (DIR or DIR/TARGET), or "
+                                                             "'deployed' to compare with what the target's cloud "
+                                                             "holds (read-only calls, as deploy --dry-run)."),
+         allow_lossy: bool = typer.Option(False, "--allow-lossy", help="Compile without what the target cannot "
+                                                                        "express."),
+         stage: Optional[str] = typer.Option(None, "--stage", help="With 'deployed': the stage (aws)."),
+         region: Optional[str] = typer.Option(None, "--region", help="With 'deployed': the region."),
+         fmt: str = FORMAT) -> None:
+    """Show what compiling the spec would change: in a folder (a normalised diff; JSON and YAML compared as
+    data) or in what is deployed (the changes a deploy would make). Exit codes: 0 no change, 1 changes,
+    2 error (a spec error, an unknown target, a missing folder, a failed read)."""
+    _check_format(fmt)
+    loaded = load_gateway(str(spec))
+    diags = list(loaded.diagnostics)
+    tgt, more = load_target(target) if loaded.gateway is not None else (None, [])
+    diags += more
+    files: dict[str, str] = {}
+    if tgt is not None:
+        files, more = compile_gateway(loaded.gateway, loaded.doc, tgt, allow_lossy)
+        diags += more
+    print_diagnostics(diags, fmt)
+    if has_errors(diags) or tgt is None:
+        raise typer.Exit(2)
+    changes = _diff_deployed(target, files, stage, region) if against == "deployed" else \
+        _diff_folder(target, files, Path(against))
+    if changes:
+        sys.stdout.write(changes)
         raise typer.Exit(1)
+    if fmt == "text":
+        typer.echo(f"no changes: {against} matches what gwc compiles for {target}")
+
+
+def _diff_folder(target: str, files: dict[str, str], against: Path) -> str:
+    from gwc.diffing import diff_files, read_folder
+    folder = against / target if (against / target).is_dir() else against
+    if not folder.is_dir():
+        typer.echo(f"gwc: {against} is not a folder", err=True)
+        raise typer.Exit(2)
+    return diff_files(files, read_folder(folder), str(folder))
+
+
+def _diff_deployed(target: str, files: dict[str, str], stage: str | None, region: str | None) -> str:
+    """The changes a deploy would make, from the deployer's read-only plan."""
+    from gwc.deploy import DeployError, DeployOptions, MissingExtra, load_deployer
+    factory = load_deployer(target)
+    if factory is None:
+        typer.echo(f"gwc: the {target} target has no deployer to read what is deployed", err=True)
+        raise typer.Exit(2)
+    try:
+        plan = factory().plan(files, DeployOptions(stage=stage, region=region))
+    except (MissingExtra, DeployError) as exc:
+        typer.echo(f"gwc: {exc.format() if isinstance(exc, DeployError) else exc}", err=True)
+        raise typer.Exit(2)
+    if plan.empty:
+        return ""
+    return f"deployed ({plan.summary}) differs:\n" + "\n".join(
+        c.format() for c in plan.changes if c.action != "unchanged") + "\n"
 
 
 @app.command()
@@ -194,9 +261,46 @@ def deploy(spec: Path = typer.Argument(..., help="The spec file."),
 
 
 @app.command()
+def audit(specs: List[Path] = typer.Argument(..., help="Spec files to audit."),
+          fail_on: str = typer.Option("high", "--fail-on", help="Exit 1 when a finding at or above this "
+                                                                "severity remains: high, medium or low."),
+          ignore: Optional[Path] = typer.Option(None, "--ignore", help="Ignore file (default: "
+                                                ".gwc-audit-ignore.yaml beside each spec, when present)."),
+          fmt: str = FORMAT) -> None:
+    """Check specs for security problems (rules GWA001..., see docs/audit.md). Findings: high = error,
+    medium = warning, low = note. Exit codes: 0 nothing at or above --fail-on, 1 such findings or an invalid
+    spec, 2 usage error."""
+    from datetime import date
+
+    from gwc.audit import SEVERITIES, count, fails, run_audit
+    _check_format(fmt)
+    if fail_on not in SEVERITIES:
+        typer.echo(f"gwc: --fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}", err=True)
+        raise typer.Exit(2)
+    if ignore is not None and not ignore.is_file():
+        typer.echo(f"gwc: the ignore file {ignore} does not exist", err=True)
+        raise typer.Exit(2)
+    run = run_audit([str(s) for s in specs], str(ignore) if ignore is not None else None, date.today())
+    print_diagnostics(run.diagnostics, fmt, verbose=True)
+    failed = run.invalid or fails(run.diagnostics, fail_on)
+    if fmt == "text":
+        if run.invalid:
+            typer.echo(f"gwc: {summary(run.diagnostics)}", err=True)
+        else:
+            ignored = f" ({run.suppressed} ignored)" if run.suppressed else ""
+            typer.echo(f"gwc audit: {count(run.diagnostics)}{ignored}; failing on {fail_on}: "
+                       f"{'yes' if failed else 'no'}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def targets(fmt: str = FORMAT) -> None:
     """List the installed targets with their fidelity tables."""
     _check_format(fmt)
+    if fmt not in ("text", "json"):
+        typer.echo("gwc: gwc targets prints text or json", err=True)
+        raise typer.Exit(2)
     loaded, diags = load_all()
     print_diagnostics(diags, "text")
     if fmt == "json":

@@ -125,6 +125,9 @@ CODES: dict[str, tuple[str, str]] = {
     "GWC387": ("target", "A route's authentication or IP rules cannot name its requests in an AuthorizationPolicy (a "
                          "rewrite in mesh mode, or a literal '*' in a path). With --allow-lossy a warning, and the route "
                          "is left out."),
+    # the command line
+    "GWC501": ("cli", "`gwc compile --check`: the output folder differs from what compile would write (the "
+                      "unified diff follows in text format)."),
     # targets and plug-ins
     "GWC401": ("registry", "Unknown target name."),
     "GWC402": ("registry", "Warning: a target plug-in failed to load or is not a gwc target."),

@@ -1,4 +1,5 @@
-"""Print diagnostics for people (text, colour only on a terminal, NO_COLOR honoured) or machines (JSON)."""
+"""Print diagnostics for people (text on stderr, colour only on a terminal, NO_COLOR honoured) or for
+machines on stdout (json, github workflow annotations, sarif)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import sys
 from typing import TextIO
 
 from gwc.diagnostics import Diagnostic, Level
+from gwc.formats import github, sarif
+
+FORMATS = ("text", "json", "github", "sarif")
 
 _COLOURS = {Level.ERROR: "\033[31m", Level.WARNING: "\033[33m", Level.NOTE: "\033[36m"}
 
@@ -18,12 +22,18 @@ def _colour(stream: TextIO) -> bool:
 
 def print_diagnostics(diags: list[Diagnostic], fmt: str = "text", stream: TextIO | None = None,
                       verbose: bool = False) -> None:
-    """Write the diagnostics in the chosen format ('text' or 'json'). In text, notes are counted in one
-    line unless verbose (JSON always has them all)."""
-    stream = stream or sys.stderr
-    if fmt == "json":
-        stream.write(json.dumps([d.as_dict() for d in diags], indent=2) + "\n")
+    """Write the diagnostics in the chosen format. Text goes to stderr, with notes counted in one line
+    unless verbose; the machine formats go to stdout, complete."""
+    if fmt != "text":
+        out = stream or sys.stdout
+        if fmt == "json":
+            out.write(json.dumps([d.as_dict() for d in diags], indent=2) + "\n")
+        elif fmt == "github":
+            out.write(github(diags))
+        else:
+            out.write(sarif(diags))
         return
+    stream = stream or sys.stderr
     colour = _colour(stream)
     notes = [d for d in diags if d.level is Level.NOTE]
     if notes and not verbose:

@@ -200,3 +200,16 @@ def test_missing_extra_gives_one_line_hint(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "pip install 'gwc[aws]'" in proc.stderr
+
+
+def test_diff_against_deployed(aws, tmp_path: Path) -> None:
+    spec = write(tmp_path, SPEC)
+    before = CliRunner().invoke(app, ["diff", str(spec), "--target", "aws", "--against", "deployed"])
+    assert before.exit_code == 1 and "+ create rest_api" in before.output
+    assert deploy(spec).exit_code == 0
+    aws.clear()
+    same = CliRunner().invoke(app, ["diff", str(spec), "--target", "aws", "--against", "deployed"])
+    assert same.exit_code == 0 and "no changes" in same.output and aws.writes() == []
+    changed_path = write(tmp_path, changed_spec())
+    after = CliRunner().invoke(app, ["diff", str(changed_path), "--target", "aws", "--against", "deployed"])
+    assert after.exit_code == 1 and "~ update rest_api" in after.output and aws.writes() == []

@@ -136,3 +136,15 @@ def test_missing_extra_gives_one_line_hint(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "pip install 'gwc[azure]'" in proc.stderr
+
+
+def test_diff_against_deployed(azure, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SHOP_JWT_SECRET", SECRET)
+    assert deploy(tmp_path, SPEC).exit_code == 0
+    path = tmp_path / "spec.yaml"
+    azure.fake.requests.clear()
+    same = CliRunner().invoke(app, ["diff", str(path), "--target", "azure", "--against", "deployed"])
+    assert same.exit_code == 0 and azure.fake.writes() == []
+    path.write_text(yaml.safe_dump(changed(), sort_keys=False))
+    after = CliRunner().invoke(app, ["diff", str(path), "--target", "azure", "--against", "deployed"])
+    assert after.exit_code == 1 and "api shop" in after.output and azure.fake.writes() == []

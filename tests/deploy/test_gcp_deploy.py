@@ -148,3 +148,15 @@ def test_missing_extra_gives_one_line_hint(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "pip install 'gwc[gcp]'" in proc.stderr
+
+
+def test_diff_against_deployed(google, tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(SPEC, sort_keys=False))
+    assert deploy(tmp_path, SPEC).exit_code == 0
+    google.fake.requests.clear()
+    same = CliRunner().invoke(app, ["diff", str(path), "--target", "gcp", "--against", "deployed"])
+    assert same.exit_code == 0 and google.fake.writes() == []
+    path.write_text(yaml.safe_dump(changed(SPEC), sort_keys=False))
+    after = CliRunner().invoke(app, ["diff", str(path), "--target", "gcp", "--against", "deployed"])
+    assert after.exit_code == 1 and "service_config" in after.output and google.fake.writes() == []

@@ -46,7 +46,7 @@ def test_validate_json_format(tmp_path: Path) -> None:
     bad.write_text("gwc: 2\n")
     r = gwc("validate", bad, "--format", "json")
     assert r.returncode == 1
-    found = json.loads(r.stderr)
+    found = json.loads(r.stdout)
     assert {d["code"] for d in found} >= {"GWC102", "GWC104"}
     assert all({"file", "line", "column", "pointer", "hint", "level"} <= set(d) for d in found)
 
@@ -142,5 +142,5 @@ def test_notes_are_counted_unless_verbose(tmp_path: Path) -> None:
     assert "GWC302" not in quiet.stderr
     loud = gwc("compile", web, "-t", "nginx", "-o", tmp_path, "-v")
     assert loud.stderr.count("note GWC302") == 4
-    as_json = json.loads(gwc("validate", web, "-t", "nginx", "--format", "json").stderr)
+    as_json = json.loads(gwc("validate", web, "-t", "nginx", "--format", "json").stdout)
     assert sum(d["code"] == "GWC302" for d in as_json) == 4
