@@ -28,6 +28,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 FORMAT = typer.Option("text", "--format", help="How to print diagnostics: text (stderr), or json, github "
                                                 "(workflow annotations) or sarif (2.1.0) on stdout.")
 VERBOSE = typer.Option(False, "--verbose", "-v", help="Also list the notes (approximations) one by one.")
+ENV = typer.Option(None, "--env", "-e", help="Apply this environment overlay (environments.NAME) first.")
 
 
 def _version(value: bool) -> None:
@@ -62,12 +63,12 @@ def _check_format(fmt: str) -> None:
 def validate(specs: List[Path] = typer.Argument(..., help="Spec files to check."),
              target: List[str] = typer.Option([], "--target", "-t",
                                               help="Also check what these targets can express (repeatable)."),
-             fmt: str = FORMAT, verbose: bool = VERBOSE) -> None:
+             fmt: str = FORMAT, verbose: bool = VERBOSE, env: Optional[str] = ENV) -> None:
     """Check specs: YAML, schema, references, route conflicts (and target fidelity with --target)."""
     _check_format(fmt)
     diags: list[Diagnostic] = []
     for spec in specs:
-        loaded = load_gateway(str(spec))
+        loaded = load_gateway(str(spec), env)
         diags += loaded.diagnostics
         for name in target:
             tgt, more = load_target(name)
@@ -87,10 +88,16 @@ def compile_(spec: Path = typer.Argument(..., help="The spec file."),
                                                    "instead of failing."),
              check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if OUT differs from "
                                                                "what would be written."),
-             fmt: str = FORMAT, verbose: bool = VERBOSE) -> None:
+             print_spec: bool = typer.Option(False, "--print-spec", help="Print the effective spec (after "
+                                                                          "--env) as YAML and stop."),
+             fmt: str = FORMAT, verbose: bool = VERBOSE, env: Optional[str] = ENV) -> None:
     """Compile a spec for one target or all of them."""
     _check_format(fmt)
-    loaded = load_gateway(str(spec))
+    loaded = load_gateway(str(spec), env)
+    if print_spec and loaded.gateway is not None:
+        import yaml
+        sys.stdout.write(yaml.safe_dump(loaded.doc.data, sort_keys=False, allow_unicode=True))
+        return
     diags = list(loaded.diagnostics)
     if loaded.gateway is None:
         _finish(diags, fmt)
@@ -139,12 +146,12 @@ def diff(spec: Path = typer.Argument(..., help="The spec file."),
                                                                         "express."),
          stage: Optional[str] = typer.Option(None, "--stage", help="With 'deployed': the stage (aws)."),
          region: Optional[str] = typer.Option(None, "--region", help="With 'deployed': the region."),
-         fmt: str = FORMAT) -> None:
+         fmt: str = FORMAT, env: Optional[str] = ENV) -> None:
     """Show what compiling the spec would change: in a folder (a normalised diff; JSON and YAML compared as
     data) or in what is deployed (the changes a deploy would make). Exit codes: 0 no change, 1 changes,
     2 error (a spec error, an unknown target, a missing folder, a failed read)."""
     _check_format(fmt)
-    loaded = load_gateway(str(spec))
+    loaded = load_gateway(str(spec), env)
     diags = list(loaded.diagnostics)
     tgt, more = load_target(target) if loaded.gateway is not None else (None, [])
     diags += more
@@ -203,7 +210,7 @@ def deploy(spec: Path = typer.Argument(..., help="The spec file."),
                                                                           "cannot express."),
            poll_interval: float = typer.Option(2.0, "--poll-interval", min=0.01, max=60.0,
                                                help="Seconds between reads of a long-running operation (gcp)."),
-           fmt: str = FORMAT) -> None:
+           fmt: str = FORMAT, env: Optional[str] = ENV) -> None:
     """Compile a spec and deploy it, showing the plan first.
 
     aws: `pip install 'gwc[aws]'` (boto3); credentials and region from the standard AWS chain (AWS_PROFILE
@@ -227,7 +234,7 @@ def deploy(spec: Path = typer.Argument(..., help="The spec file."),
     """
     from gwc.deploy import DeployError, DeployOptions, MissingExtra, apply, load_deployer
     _check_format(fmt)
-    loaded = load_gateway(str(spec))
+    loaded = load_gateway(str(spec), env)
     diags = list(loaded.diagnostics)
     if loaded.gateway is None:
         _finish(diags, fmt)
@@ -266,7 +273,7 @@ def audit(specs: List[Path] = typer.Argument(..., help="Spec files to audit."),
                                                                 "severity remains: high, medium or low."),
           ignore: Optional[Path] = typer.Option(None, "--ignore", help="Ignore file (default: "
                                                 ".gwc-audit-ignore.yaml beside each spec, when present)."),
-          fmt: str = FORMAT) -> None:
+          fmt: str = FORMAT, env: Optional[str] = ENV) -> None:
     """Check specs for security problems (rules GWA001..., see docs/audit.md). Findings: high = error,
     medium = warning, low = note. Exit codes: 0 nothing at or above --fail-on, 1 such findings or an invalid
     spec, 2 usage error."""
@@ -280,7 +287,7 @@ def audit(specs: List[Path] = typer.Argument(..., help="Spec files to audit."),
     if ignore is not None and not ignore.is_file():
         typer.echo(f"gwc: the ignore file {ignore} does not exist", err=True)
         raise typer.Exit(2)
-    run = run_audit([str(s) for s in specs], str(ignore) if ignore is not None else None, date.today())
+    run = run_audit([str(s) for s in specs], str(ignore) if ignore is not None else None, date.today(), env)
     print_diagnostics(run.diagnostics, fmt, verbose=True)
     failed = run.invalid or fails(run.diagnostics, fail_on)
     if fmt == "text":

@@ -44,6 +44,7 @@ CODES: dict[str, tuple[str, str]] = {
     "GWC218": ("check", "Warning: a cache on a route that allows neither GET nor HEAD."),
     "GWC219": ("check", "The metrics path collides with a route."),
     "GWC220": ("check", "An auth method is named 'none' (that word means no auth)."),
+    "GWC230": ("check", "--env names an environment the spec does not define (or one that is not a mapping)."),
     "GWC222": ("check", "Two routes have the same name ('-' and '_' count as the same)."),
     "GWC223": ("check", "Warning: a JWT method checks neither issuer nor audience, or lacks one of them."),
     "GWC224": ("check", "A route path under /_gwc/, which the gateway reserves for itself."),

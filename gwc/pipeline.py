@@ -10,6 +10,7 @@ from gwc.diagnostics import Diagnostic, Level, has_errors
 from gwc.features import FEATURES, used_features
 from gwc.load import Document, load_file
 from gwc.model import Gateway
+from gwc.overlay import apply_environment
 from gwc.schema import check_schema
 from gwc.target import EmitOptions, Support, Target
 
@@ -23,11 +24,20 @@ class Loaded:
     diagnostics: list[Diagnostic]
 
 
-def load_gateway(path: str) -> Loaded:
-    """Load, validate and model one spec file. The gateway is None when there are errors."""
+def load_gateway(path: str, env: str | None = None) -> Loaded:
+    """Load, validate and model one spec file, with environment `env` applied when given. The gateway is
+    None when there are errors."""
     doc, diags = load_file(path)
     if doc is None or has_errors(diags):
         return Loaded(doc, None, diags)
+    if env is not None:
+        diags += check_schema(doc)  # the file itself first: an overlay is checked again once merged
+        if has_errors(diags):
+            return Loaded(doc, None, diags)
+        merged, more = apply_environment(doc, env)
+        if merged is None:
+            return Loaded(doc, None, diags + more)
+        doc, diags = merged, []
     diags += check_schema(doc)
     if has_errors(diags):
         return Loaded(doc, None, diags)

@@ -169,7 +169,7 @@ class AuditRun:
     invalid: bool = False  # a spec had errors: its validation diagnostics are in `diagnostics`
 
 
-def run_audit(specs: list[str], ignore: str | None, today: _dt.date) -> AuditRun:
+def run_audit(specs: list[str], ignore: str | None, today: _dt.date, env: str | None = None) -> AuditRun:
     """Audit spec files as the CLI does: invalid specs give their validation diagnostics; each valid one is
     audited and filtered by `ignore`, or else by the `.gwc-audit-ignore.yaml` beside it when there is one."""
     from gwc.pipeline import load_gateway  # the pipeline imports every stage; keep `gwc.audit` light
@@ -177,7 +177,7 @@ def run_audit(specs: list[str], ignore: str | None, today: _dt.date) -> AuditRun
     run = AuditRun()
     files: dict[str, IgnoreFile] = {}
     for spec in specs:
-        loaded = load_gateway(spec)
+        loaded = load_gateway(spec, env)
         if loaded.gateway is None or loaded.doc is None:
             run.invalid = True
             run.diagnostics += loaded.diagnostics
