@@ -106,11 +106,11 @@ class _Builder:
         jw = raw.get("jwks", {})
         if "file" in jw:
             try:
-                text = self.read_file(jw["file"])
+                text = self.read_file(jw["file"], self.doc.source(f"{pointer}/jwks/file"))
                 keys = [JwtKey(k["kid"], k["alg"], k["spki"]) for k in jwks.jwks_to_keys(json.loads(text))]
             except OSError as exc:
                 self.error("GWC216", f"cannot read the JWKS file {jw['file']!r}: {exc.strerror or exc}",
-                           f"{pointer}/jwks/file", "the path is relative to the spec file")
+                           f"{pointer}/jwks/file", "the path is relative to the file that names it")
             except (ValueError, KeyError, TypeError) as exc:
                 self.error("GWC216", f"the JWKS file {jw['file']!r} is not a usable JWKS: {exc}",
                            f"{pointer}/jwks/file", "give a JSON Web Key Set with public RSA or EC keys")
@@ -258,12 +258,16 @@ def _observability(raw: dict) -> Observability:
 
 def build_gateway(doc: Document, read_file=None) -> tuple[Gateway | None, list[Diagnostic]]:
     """Build the model from a schema-valid document. `read_file(relpath) -> str` reads compile-time inputs
-    (JWKS files) relative to the spec; the default reads from the spec's folder."""
+    (JWKS files) relative to the spec; the default reads from the folder of the file that names them (the
+    spec, or the included file)."""
     if read_file is None:
-        base = Path(doc.path).parent
-        read_file = lambda rel: (base / rel).read_text(encoding="utf-8")  # noqa: E731
+        def reader(rel: str, source: str) -> str:  # relative to the file that names it (an include's own folder)
+            return (Path(source).parent / rel).read_text(encoding="utf-8")
+    else:
+        def reader(rel: str, source: str) -> str:
+            return read_file(rel)
     data = doc.data
-    b = _Builder(doc, read_file)
+    b = _Builder(doc, reader)
     services = {n: _service(n, s, f"/services/{n}") for n, s in sorted(data["services"].items())}
     auths = {n: b.auth(n, a, f"/auth/{n}") for n, a in sorted(data.get("auth", {}).items())}
     defaults = data.get("defaults", {})

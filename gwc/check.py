@@ -14,6 +14,15 @@ DAY_MS = 86_400_000
 RESERVED_PREFIX = "/_gwc/"
 
 
+def _other(doc: Document, first: str, second: str, short: str = "lc") -> str:
+    """Where `first` is, as seen from a diagnostic at `second`: line:column ('line N' when short is 'l')
+    in the same file, file:line:column when the two come from different files (includes)."""
+    path, m = doc.locate(first)
+    if path != doc.source(second):
+        return f"{path}:{m.line}:{m.column}"
+    return f"line {m.line}" if short == "l" else f"{m.line}:{m.column}"
+
+
 def _methods_overlap(a: Route, b: Route) -> bool:
     return a.methods is None or b.methods is None or bool(set(a.methods) & set(b.methods))
 
@@ -75,11 +84,11 @@ def check_routes(gw: Gateway, doc: Document) -> list[Diagnostic]:
             continue
         if shape(a.match) == shape(b.match):
             out.append(doc.diag("GWC203", f"this route matches the same requests as the route at "
-                                f"{doc.mark(a.pointer).line}:{doc.mark(a.pointer).column} ({a.match.path})",
+                                f"{_other(doc, a.pointer, b.pointer)} ({a.match.path})",
                                 b.pointer, "remove one, or give them methods that do not overlap"))
         elif (a.match.kind == "params" and b.match.kind == "params" and _segments_overlap(a, b)
               and _static_count(a) == _static_count(b)):
-            out.append(doc.diag("GWC204", f"{b.match.path} and {a.match.path} (line {doc.mark(a.pointer).line}) "
+            out.append(doc.diag("GWC204", f"{b.match.path} and {a.match.path} ({_other(doc, a.pointer, b.pointer, 'l')}) "
                                 "can match the same path with the same precedence; the earlier route wins",
                                 b.pointer, "make one of them more specific, or reorder them deliberately",
                                 level=Level.WARNING))
@@ -191,8 +200,8 @@ def check_hosts(gw: Gateway, doc: Document) -> list[Diagnostic]:
     out, first = [], {}
     for i, host in enumerate(gw.hosts):
         if host in first:
-            line = doc.mark(f"/hosts/{first[host]}").line
-            out.append(doc.diag("GWC208", f"host {host!r} is listed twice (first at line {line})", f"/hosts/{i}",
+            where = _other(doc, f"/hosts/{first[host]}", f"/hosts/{i}", "l")
+            out.append(doc.diag("GWC208", f"host {host!r} is listed twice (first at {where})", f"/hosts/{i}",
                                 "list each host once"))
         first.setdefault(host, i)
     return out

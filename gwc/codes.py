@@ -45,6 +45,14 @@ CODES: dict[str, tuple[str, str]] = {
     "GWC219": ("check", "The metrics path collides with a route."),
     "GWC220": ("check", "An auth method is named 'none' (that word means no auth)."),
     "GWC230": ("check", "--env names an environment the spec does not define (or one that is not a mapping)."),
+    "GWC240": ("check", "An included file cannot be read (missing, a directory, no permission); located at the "
+                        "include entry."),
+    "GWC241": ("check", "Files include each other in a cycle; the message names the chain."),
+    "GWC242": ("check", "Includes nest deeper than 8 files, or a spec includes more than 64 files."),
+    "GWC243": ("check", "Two files define the same service, auth method or default key; the message names both "
+                        "places (file:line:column)."),
+    "GWC244": ("check", "An environment overlay sets include (only the spec's top level can include files)."),
+    "GWC245": ("check", "An included file is not a mapping of include, hosts, services, auth, defaults and routes."),
     "GWC222": ("check", "Two routes have the same name ('-' and '_' count as the same)."),
     "GWC223": ("check", "Warning: a JWT method checks neither issuer nor audience, or lacks one of them."),
     "GWC224": ("check", "A route path under /_gwc/, which the gateway reserves for itself."),
@@ -129,6 +137,12 @@ CODES: dict[str, tuple[str, str]] = {
     # the command line
     "GWC501": ("cli", "`gwc compile --check`: the output folder differs from what compile would write (the "
                       "unified diff follows in text format)."),
+    # importers (gwc import)
+    "GWC601": ("import", "Warning: something in the imported document was not mapped (or only partly): an operation, "
+                         "a security scheme, a server, a reference. The message says what; the spec's header comment "
+                         "lists them too."),
+    "GWC602": ("import", "The document to import cannot be read, is not OpenAPI 2.0 or 3.x, or has no operation that "
+                         "could be imported."),
     # targets and plug-ins
     "GWC401": ("registry", "Unknown target name."),
     "GWC402": ("registry", "Warning: a target plug-in failed to load or is not a gwc target."),

@@ -47,25 +47,40 @@ class Document:
     data: object
     marks: dict[str, Mark] = field(default_factory=dict)
     key_marks: dict[str, Mark] = field(default_factory=dict)
+    # The file of a pointer whose value came from another file (an include); absent means `path`.
+    files: dict[str, str] = field(default_factory=dict)
 
-    def mark(self, pointer: str, key: bool = False) -> Mark:
-        """The mark of the value at pointer (or its key), falling back to the nearest parent."""
+    def locate(self, pointer: str, key: bool = False) -> tuple[str, Mark]:
+        """The file and mark of the value at pointer (or its key), falling back to the nearest parent."""
         table = self.key_marks if key else self.marks
         probe = pointer
         while True:
             if probe in table:
-                return table[probe]
+                return self.files.get(probe, self.path), table[probe]
             if probe in self.marks:
-                return self.marks[probe]
+                return self.files.get(probe, self.path), self.marks[probe]
             if not probe:
-                return Mark(1, 1)
+                return self.path, Mark(1, 1)
             probe = probe.rsplit("/", 1)[0]
+
+    def mark(self, pointer: str, key: bool = False) -> Mark:
+        """The mark of the value at pointer (or its key), falling back to the nearest parent."""
+        return self.locate(pointer, key)[1]
+
+    def source(self, pointer: str) -> str:
+        """The file the value at pointer was written in."""
+        return self.locate(pointer)[0]
+
+    def where(self, pointer: str) -> str:
+        """'line:column' of pointer, or 'file:line:column' when it is in another file than `path`."""
+        path, m = self.locate(pointer)
+        return f"{m.line}:{m.column}" if path == self.path else f"{path}:{m.line}:{m.column}"
 
     def diag(self, code: str, message: str, pointer: str = "", hint: str = "",
              level: Level = Level.ERROR, key: bool = False) -> Diagnostic:
-        """A diagnostic located at a JSON pointer of this document."""
-        m = self.mark(pointer, key=key)
-        return Diagnostic(self.path, m.line, m.column, level, code, message, pointer, hint)
+        """A diagnostic located at a JSON pointer of this document (in the file that pointer came from)."""
+        path, m = self.locate(pointer, key=key)
+        return Diagnostic(path, m.line, m.column, level, code, message, pointer, hint)
 
 
 def escape_pointer_token(token: object) -> str:

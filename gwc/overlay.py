@@ -36,9 +36,10 @@ def apply_environment(doc: Document, env: str) -> tuple[Document | None, list[Di
                                f"/environments/{escape_pointer_token(env)}", "write the fields it changes")]
     prefix = f"/environments/{escape_pointer_token(env)}"
     merged = Document(doc.path, _merge({k: v for k, v in data.items() if k != "environments"}, overlay),
-                      dict(doc.marks), dict(doc.key_marks))
+                      dict(doc.marks), dict(doc.key_marks), dict(doc.files))
     for table, source in ((merged.marks, doc.marks), (merged.key_marks, doc.key_marks)):
         for pointer, mark in source.items():
             if pointer.startswith(prefix + "/"):
                 table[pointer[len(prefix):]] = mark
+                merged.files.pop(pointer[len(prefix):], None)  # the overlay is in the spec file itself
     return merged, []

@@ -8,6 +8,7 @@ from gwc.build import build_gateway
 from gwc.check import check_gateway
 from gwc.diagnostics import Diagnostic, Level, has_errors
 from gwc.features import FEATURES, used_features
+from gwc.includes import resolve_includes
 from gwc.load import Document, load_file
 from gwc.model import Gateway
 from gwc.overlay import apply_environment
@@ -30,6 +31,10 @@ def load_gateway(path: str, env: str | None = None) -> Loaded:
     doc, diags = load_file(path)
     if doc is None or has_errors(diags):
         return Loaded(doc, None, diags)
+    doc, more = resolve_includes(doc)  # before overlays: an environment applies to the merged spec
+    diags += more
+    if has_errors(diags):
+        return Loaded(doc, None, diags)
     if env is not None:
         diags += check_schema(doc)  # the file itself first: an overlay is checked again once merged
         if has_errors(diags):
@@ -37,6 +42,10 @@ def load_gateway(path: str, env: str | None = None) -> Loaded:
         merged, more = apply_environment(doc, env)
         if merged is None:
             return Loaded(doc, None, diags + more)
+        if isinstance(merged.data, dict) and "include" in merged.data:
+            return Loaded(doc, None, diags + [merged.diag(
+                "GWC244", f"environment {env!r} sets include, which an overlay cannot do", "/include",
+                "include the files at the top level of the spec; an overlay changes the merged result")])
         doc, diags = merged, []
     diags += check_schema(doc)
     if has_errors(diags):
@@ -81,8 +90,8 @@ def _locate(d: Diagnostic, doc: Document, target: str) -> Diagnostic:
     """Give a target's pointer-only diagnostic its file, line and column."""
     if d.line:
         return d
-    m = doc.mark(d.pointer)
-    return Diagnostic(doc.path, m.line, m.column, d.level, d.code, d.message, d.pointer, d.hint, d.target or target)
+    path, m = doc.locate(d.pointer)
+    return Diagnostic(path, m.line, m.column, d.level, d.code, d.message, d.pointer, d.hint, d.target or target)
 
 
 def compile_gateway(gw: Gateway, doc: Document, target: Target, allow_lossy: bool = False

@@ -37,9 +37,14 @@ def _pattern(validator, pattern: str, instance, schema):
 _StrictValidator = validators.extend(Draft202012Validator, {"pattern": _pattern})
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
-    return _StrictValidator(json.loads(schema_text()))
+@lru_cache(maxsize=4)
+def _validator(keys: tuple[str, ...] | None = None) -> Draft202012Validator:
+    """The spec schema; with `keys`, a mapping of only those top-level fields (an included file)."""
+    full = json.loads(schema_text())
+    if keys is None:
+        return _StrictValidator(full)
+    return _StrictValidator({"$schema": full["$schema"], "type": "object", "additionalProperties": False,
+                             "properties": {k: full["properties"][k] for k in keys}, "$defs": full["$defs"]})
 
 
 def _pointer(path) -> str:
@@ -102,11 +107,12 @@ def _describe(error: ValidationError) -> tuple[str, str, str, bool]:
     return "GWC106", error.message, "see docs/spec.md", False
 
 
-def check_schema(doc: Document) -> list[Diagnostic]:
-    """Validate the document's data against the spec schema; one located diagnostic per problem."""
+def check_schema(doc: Document, keys: tuple[str, ...] | None = None) -> list[Diagnostic]:
+    """Validate the document's data against the spec schema; one located diagnostic per problem. With
+    `keys`, against a mapping that may hold only those top-level fields, none required (an included file)."""
     out: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
-    for error in _validator().iter_errors(doc.data):
+    for error in _validator(keys).iter_errors(doc.data):
         err = _deepest(error)
         pointer = _pointer(err.absolute_path)
         code, message, hint, at_key = _describe(err)

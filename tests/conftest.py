@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def gateway_examples() -> list[Path]:
+    """examples/*/*.yaml that are gateways: a file other specs include has no top-level `gwc:` key."""
+    return [p for p in sorted((ROOT / "examples").glob("*/*.yaml"))
+            if re.search(r"^gwc:", p.read_text(encoding="utf-8"), re.MULTILINE)]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

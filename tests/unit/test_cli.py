@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, gateway_examples
 
 EXAMPLE = ROOT / "examples" / "single-entry" / "gateway.yaml"
 
@@ -126,7 +126,7 @@ def test_cloud_secret_reference_is_an_error_for_nginx(tmp_path: Path) -> None:
     assert r.returncode == 1 and "GWC310" in r.stderr
 
 
-@pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*/*.yaml")),
+@pytest.mark.parametrize("example", gateway_examples(),
                          ids=lambda p: str(p.relative_to(ROOT / "examples")))
 def test_every_example_validates_and_compiles(example: Path, tmp_path: Path) -> None:
     assert gwc("validate", example, "--target", "nginx").returncode == 0

@@ -17,9 +17,9 @@ from gwc.targets.istio.virtualservice import retry_on, scale_weights
 from gwc.diagnostics import Level
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
-from tests.conftest import ROOT
+from tests.conftest import ROOT, gateway_examples
 
-SPECS = sorted((ROOT / "examples").glob("*/*.yaml")) + sorted((ROOT / "tests" / "golden" / "cases").glob("*/spec.yaml"))
+SPECS = gateway_examples() + sorted((ROOT / "tests" / "golden" / "cases").glob("*/spec.yaml"))
 HEAD = "gwc: 1\nname: t\nservices:\n  app: {url: 'http://app:8080'}\n  canary: {url: 'http://canary:8080'}\n"
 JWT = "auth:\n  c: {jwt: {issuer: 'https://id.example/', audiences: [a], jwks: {url: 'https://id.example/keys'}}}\n"
 KEY = "  k: {api_key: {keys: {env: KEYS}}}\n"

@@ -15,11 +15,11 @@ from openapi_spec_validator import validate
 
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
-from tests.conftest import ROOT
+from tests.conftest import ROOT, gateway_examples
 
 GOLDEN = ROOT / "tests" / "golden"
 STORED = sorted(p.parent for p in GOLDEN.rglob("aws/openapi.json"))
-SPECS = sorted((ROOT / "examples").glob("*/*.yaml")) + sorted((GOLDEN / "cases").glob("*/spec.yaml"))
+SPECS = gateway_examples() + sorted((GOLDEN / "cases").glob("*/spec.yaml"))
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
 
 

@@ -16,12 +16,12 @@ from openapi_spec_validator import validate
 
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
-from tests.conftest import ROOT
+from tests.conftest import ROOT, gateway_examples
 from tests.validators.azure_checks import load_xsd, policy_errors, policy_text, shape, template_problems
 
 GOLDEN = ROOT / "tests" / "golden"
 STORED = sorted(p.parent for p in GOLDEN.rglob("azure/deploy.json"))
-SPECS = sorted((ROOT / "examples").glob("*/*.yaml")) + sorted((GOLDEN / "cases").glob("*/spec.yaml"))
+SPECS = gateway_examples() + sorted((GOLDEN / "cases").glob("*/spec.yaml"))
 OPERATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 

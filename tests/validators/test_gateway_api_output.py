@@ -18,12 +18,12 @@ from jsonschema import Draft7Validator
 
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT, SHARED, gateway_examples
 
 GOLDEN = ROOT / "tests" / "golden"
 SCHEMAS = SHARED / "validators" / "k8s" / "gateway.networking.k8s.io"
 STORED = sorted(GOLDEN.rglob("gateway-api/gateway-api.yaml"))
-SPECS = sorted((ROOT / "examples").glob("*/*.yaml")) + sorted((GOLDEN / "cases").glob("*/spec.yaml"))
+SPECS = gateway_examples() + sorted((GOLDEN / "cases").glob("*/spec.yaml"))
 SCHEMA_FILES = {("gateway.networking.k8s.io/v1", "Gateway"): "gateway_v1.json",
                 ("gateway.networking.k8s.io/v1", "HTTPRoute"): "httproute_v1.json",
                 ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant"): "referencegrant_v1beta1.json"}

@@ -22,11 +22,11 @@ from openapi_spec_validator import validate
 
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
-from tests.conftest import ROOT
+from tests.conftest import ROOT, gateway_examples
 
 GOLDEN = ROOT / "tests" / "golden"
 STORED = sorted(p.parent for p in GOLDEN.rglob("gcp/openapi.yaml"))
-SPECS = sorted((ROOT / "examples").glob("*/*.yaml")) + sorted((GOLDEN / "cases").glob("*/spec.yaml"))
+SPECS = gateway_examples() + sorted((GOLDEN / "cases").glob("*/spec.yaml"))
 GREEDY = re.compile(r"^(/(?:[^{}]*/)?)\{([a-z_][a-z0-9_]*)=\*\*\}$")
 
 

@@ -19,11 +19,11 @@ from jsonschema import Draft7Validator
 
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT, SHARED, gateway_examples
 
 GOLDEN = ROOT / "tests" / "golden"
 STORED = sorted(GOLDEN.rglob("istio/istio.yaml"))
-SPECS = sorted((ROOT / "examples").glob("*/*.yaml")) + sorted((GOLDEN / "cases").glob("*/spec.yaml"))
+SPECS = gateway_examples() + sorted((GOLDEN / "cases").glob("*/spec.yaml"))
 K8S = SHARED / "validators" / "k8s"
 SCHEMAS = {
     "VirtualService": ("networking.istio.io", "virtualservice_v1.json"),

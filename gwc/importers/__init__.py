@@ -1,0 +1,1 @@
+"""Importers: turn other API descriptions into gwc specs (see docs/import.md)."""
