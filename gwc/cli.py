@@ -144,6 +144,7 @@ app.add_typer(cli_review.import_app, name="import")
 app.command()(cli_review.explain)
 app.command()(cli_review.routes)
 app.command()(cli_review.init)
+app.command()(cli_review.cost)
 
 
 @app.command()

@@ -192,3 +192,48 @@ def init(path: Path = typer.Argument(Path("gateway.yaml"), help="Where to write 
         typer.echo(f"gwc: cannot write {path}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1)
     typer.echo(f"wrote {path}; check it with: gwc validate {path}")
+
+
+def cost(spec: Path = typer.Argument(..., help="The spec file."),
+         requests: str = typer.Option(..., "--requests", help="Monthly volume, N/month (k/M/B suffixes allowed)."),
+         cache_hit_rate: Optional[float] = typer.Option(None, "--cache-hit-rate",
+                                                        help="0..1; shown, but API Gateway bills every request."),
+         prices: Optional[Path] = typer.Option(None, "--prices", help="A price table overriding the shipped one."),
+         env: Optional[str] = ENV,
+         fmt: str = typer.Option("text", "--format", help="text or json.")) -> None:
+    """Estimate the monthly bill per cloud target from a sourced price table. Exit codes: 0 estimated, 1 the
+    spec or the --prices file is invalid, 2 usage error."""
+    import json
+
+    from gwc import cost as costing
+    _text_or_json(fmt, "cost")
+    try:
+        count = costing.parse_requests(requests)
+    except ValueError as exc:
+        typer.echo(f"gwc: {exc}", err=True)
+        raise typer.Exit(2)
+    if cache_hit_rate is not None and not 0 <= cache_hit_rate <= 1:
+        typer.echo(f"gwc: --cache-hit-rate must be between 0 and 1, not {cache_hit_rate}", err=True)
+        raise typer.Exit(2)
+    if prices is None:
+        table = costing.shipped_prices()
+    else:
+        try:
+            table = json.loads(prices.read_text(encoding="utf-8"))
+        except OSError as exc:
+            typer.echo(f"gwc: cannot read {prices}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(1)
+        except json.JSONDecodeError as exc:
+            typer.echo(f"gwc: {prices}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}", err=True)
+            raise typer.Exit(1)
+        errors = costing.validate_prices(table)
+        if errors:
+            for err in errors:
+                typer.echo(f"gwc: {prices}: {err}", err=True)
+            raise typer.Exit(1)
+    loaded = _load_or_exit(spec, env, fmt, 1)
+    result = costing.estimate(table, count, costing.aws_cache_size(loaded.gateway), cache_hit_rate)
+    if fmt == "json":
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        sys.stdout.write(costing.render_text(result))
