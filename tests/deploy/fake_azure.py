@@ -8,53 +8,17 @@ otherwise; DELETE removes a resource and its children; HEAD answers 200 or 404. 
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+
+from tests.deploy.local_http import JsonServer
 
 
-class FakeArm:
+class FakeArm(JsonServer):
     """Context manager; `.url` is the base_url for ApiManagementClient."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        super().__init__()
         self.resources: dict[str, dict] = {}
-        self.requests: list[tuple[str, str]] = []
         self.authorizations: set[str] = set()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args) -> None:
-                pass
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                parts = urlsplit(self.path)
-                with fake.lock:
-                    fake.requests.append((self.command, parts.path))
-                    fake.authorizations.add(self.headers.get("Authorization", ""))
-                    status, body = fake.route(self.command, parts.path.rstrip("/"), parse_qs(parts.query), raw)
-                data = b"" if body is None else json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(data)
-
-            do_GET = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_POST = _handle
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """base_url for the SDK."""
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def writes(self) -> list[tuple[str, str]]:
         """Recorded requests that change state (listValue is a POST that only reads)."""
@@ -66,7 +30,9 @@ class FakeArm:
         matches = [v for k, v in self.resources.items() if k.lower().endswith(suffix.lower())]
         return matches[0] if len(matches) == 1 else None
 
-    def route(self, method: str, path: str, query: dict, raw: bytes) -> tuple[int, dict | None]:
+    def route(self, method: str, path: str, query: dict, raw: bytes, headers) -> tuple[int, dict | None]:
+        self.authorizations.add(headers.get("Authorization", ""))
+        path = path.rstrip("/")
         key = path.lower()
         if method == "PUT":
             body = json.loads(raw or b"{}")
@@ -94,14 +60,6 @@ class FakeArm:
             return 200, {"value": stored["properties"].get("value")}
         return 405, {"error": {"code": "MethodNotAllowed", "message": method}}
 
-    def __enter__(self) -> "FakeArm":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
 
 
 def _type(path: str) -> str:

@@ -11,19 +11,17 @@ import base64
 import itertools
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+
+from tests.deploy.local_http import JsonServer
 
 
-class FakeGoogle:
+class FakeGoogle(JsonServer):
     """Context manager; `.url` is the endpoint to give both API clients."""
 
     def __init__(self, polls: int = 2) -> None:
+        super().__init__()
         self.polls = polls
-        self.lock = threading.Lock()
         self.ids = itertools.count(1)
-        self.requests: list[tuple[str, str]] = []
         self.services: dict[str, dict] = {}
         self.configs: dict[str, dict[str, dict]] = {}
         self.rollouts: dict[str, list[dict]] = {}
@@ -33,38 +31,11 @@ class FakeGoogle:
         self.operations: dict[str, dict] = {}
         self.fail_rollouts = False
         self.tokens_issued = 0
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args) -> None:
-                pass
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                parts = urlsplit(self.path)
-                with fake.lock:
-                    fake.requests.append((self.command, parts.path))
-                    status, body = fake.route(self.command, parts.path, parse_qs(parts.query), raw)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PATCH = do_DELETE = _handle
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         """The endpoint root."""
-        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+        return super().url + "/"
 
     def writes(self) -> list[tuple[str, str]]:
         """Recorded requests that could change state (the token endpoint excluded)."""
@@ -72,7 +43,7 @@ class FakeGoogle:
 
     # ----------------------------------------------------------------- routing
 
-    def route(self, method: str, path: str, query: dict, raw: bytes) -> tuple[int, dict]:
+    def route(self, method: str, path: str, query: dict, raw: bytes, headers) -> tuple[int, dict]:
         body = json.loads(raw) if raw and raw[:1] in b"{[" else {}
         if path == "/token" and method == "POST":
             self.tokens_issued += 1
@@ -211,14 +182,6 @@ class FakeGoogle:
         (rf"PATCH /v1/({LOC[1:-1]}/gateways/[^/]+)", patch_gateway),
     ]
 
-    def __enter__(self) -> "FakeGoogle":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
 
 
 def _location(resource: str) -> str:
