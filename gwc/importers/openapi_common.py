@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import yaml
 
-MAX_BYTES = 10 * 1024 * 1024  # as gwc/load.py
-MAX_NODES = 2_000_000  # visits while checking the loaded data (aliases are counted each time they are reached)
+MAX_BYTES = 64 * 1024 * 1024  # real documents are large: GitHub's REST description is 13 MB
+MAX_NODES = 20_000_000  # visits while checking the loaded data (aliases are counted each time they are reached)
 MAX_DEPTH = 256
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -46,6 +46,8 @@ def load_openapi(text: str) -> object:
         raise ImportError_(f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     try:
         data = json.loads(text) if text.lstrip().startswith("{") else _safe_yaml(text)
+    except RecursionError:
+        raise ImportError_(f"the document nests deeper than {MAX_DEPTH} levels") from None
     except (ValueError, yaml.YAMLError) as exc:
         raise ImportError_(f"not valid JSON or YAML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
     _check_bounds(data)
