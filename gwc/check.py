@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-from itertools import combinations
 
 from gwc.diagnostics import Diagnostic, Level
 from gwc.load import Document
@@ -25,13 +24,6 @@ def _other(doc: Document, first: str, second: str, short: str = "lc") -> str:
 
 def _methods_overlap(a: Route, b: Route) -> bool:
     return a.methods is None or b.methods is None or bool(set(a.methods) & set(b.methods))
-
-
-def _segments_overlap(a: Route, b: Route) -> bool:
-    """Can one request path match both parameterised routes?"""
-    if a.match.kind != b.match.kind or len(a.match.segments) != len(b.match.segments):
-        return False
-    return all(x == y or PARAM.match(x) or PARAM.match(y) for x, y in zip(a.match.segments, b.match.segments))
 
 
 def _static_count(route: Route) -> int:
@@ -76,18 +68,56 @@ def _auth_ptr(r: Route, doc: Document) -> str:
     return ptr if ptr in doc.marks else "/defaults/auth"
 
 
+def _trie_overlaps(routes: list[tuple[int, tuple[str, ...]]]) -> list[tuple[int, int]]:
+    """(earlier, later) index pairs of routes whose parameter-erased segments can match one path: equal
+    literals, or a parameter ('{}') on either side. A trie keeps this near-linear for real route tables."""
+    trie: dict = {}
+    pairs = []
+    for index, segments in routes:
+        frontier = [trie]
+        for seg in segments:
+            if seg == "{}":
+                frontier = [child for node in frontier for child in node.values()]
+            else:
+                frontier = [child for node in frontier for child in (node.get(seg), node.get("{}")) if child]
+            if not frontier:
+                break
+        pairs += [(earlier, index) for node in frontier for earlier in node.get(None, ())]
+        node = trie
+        for seg in segments:
+            node = node.setdefault(seg, {})
+        node.setdefault(None, []).append(index)
+    return pairs
+
+
+def _overlapping_pairs(gw: Gateway) -> list[tuple[str, int, int]]:
+    """('GWC203' | 'GWC204', earlier, later) for every pair of routes with overlapping methods that match the
+    same requests, or that can match one path with the same precedence; in route order."""
+    shapes = [shape(r.match) for r in gw.routes]
+    same: dict[tuple, list[int]] = {}
+    buckets: dict[tuple, list[tuple[int, tuple[str, ...]]]] = {}
+    for i, (r, sh) in enumerate(zip(gw.routes, shapes)):
+        same.setdefault(sh, []).append(i)
+        if r.match.kind == "params":
+            buckets.setdefault((len(sh[1]), _static_count(r)), []).append((i, sh[1]))
+    found = {(a, b): "GWC203" for group in same.values() for n, b in enumerate(group) for a in group[:n]}
+    for bucket in buckets.values():
+        for a, b in _trie_overlaps(bucket):
+            found.setdefault((a, b), "GWC204")
+    routes = gw.routes
+    return [(code, a, b) for (a, b), code in sorted(found.items()) if _methods_overlap(routes[a], routes[b])]
+
+
 def check_routes(gw: Gateway, doc: Document) -> list[Diagnostic]:
     """Duplicate routes, ambiguous parameter routes, rewrites that name missing params, duplicate names."""
     out = []
-    for a, b in combinations(gw.routes, 2):
-        if not _methods_overlap(a, b):
-            continue
-        if shape(a.match) == shape(b.match):
+    for code, i, j in _overlapping_pairs(gw):
+        a, b = gw.routes[i], gw.routes[j]
+        if code == "GWC203":
             out.append(doc.diag("GWC203", f"this route matches the same requests as the route at "
                                 f"{_other(doc, a.pointer, b.pointer)} ({a.match.path})",
                                 b.pointer, "remove one, or give them methods that do not overlap"))
-        elif (a.match.kind == "params" and b.match.kind == "params" and _segments_overlap(a, b)
-              and _static_count(a) == _static_count(b)):
+        else:
             out.append(doc.diag("GWC204", f"{b.match.path} and {a.match.path} ({_other(doc, a.pointer, b.pointer, 'l')}) "
                                 "can match the same path with the same precedence; the earlier route wins",
                                 b.pointer, "make one of them more specific, or reorder them deliberately",

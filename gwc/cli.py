@@ -5,6 +5,7 @@ Exit codes: 0 fine, 1 the spec has errors (or --check found a difference), 2 usa
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -160,6 +161,10 @@ INTERNAL_ERROR = 3
 def main() -> None:
     """Console-script entry point. An unexpected exception is a gwc bug: one line, exit 3, no traceback
     (set GWC_DEBUG=1 to see it)."""
+    # gwc allocates millions of small objects and makes almost no reference cycles: with Python's default
+    # thresholds the cycle collector ran thousands of times and cost over half of a large compile
+    # (docs/performance.md). A run is short; this keeps collections rare, not off.
+    gc.set_threshold(200_000, 50, 100)
     try:
         app(standalone_mode=True)
     except Exception as exc:  # noqa: BLE001 - the last line of defence for users

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from importlib import resources
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING
 
 from gwc.diagnostics import Diagnostic
 from gwc.load import Document, escape_pointer_token
+from gwc.schema_fast import anchored, compile_schema
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_FILE = "gateway.schema.json"
 
@@ -21,30 +23,32 @@ def schema_text() -> str:
     return resources.files("gwc.schemas").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=512)
-def _anchored(pattern: str) -> re.Pattern:
-    """Python's `$` also matches before a final newline; ECMA-262's (the schema's dialect) does not."""
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + r"\Z"
-    return re.compile(pattern)
-
-
-def _pattern(validator, pattern: str, instance, schema):
-    if validator.is_type(instance, "string") and not _anchored(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-_StrictValidator = validators.extend(Draft202012Validator, {"pattern": _pattern})
-
-
 @lru_cache(maxsize=4)
-def _validator(keys: tuple[str, ...] | None = None) -> Draft202012Validator:
+def _schema(keys: tuple[str, ...] | None = None) -> dict:
     """The spec schema; with `keys`, a mapping of only those top-level fields (an included file)."""
     full = json.loads(schema_text())
     if keys is None:
-        return _StrictValidator(full)
-    return _StrictValidator({"$schema": full["$schema"], "type": "object", "additionalProperties": False,
-                             "properties": {k: full["properties"][k] for k in keys}, "$defs": full["$defs"]})
+        return full
+    return {"$schema": full["$schema"], "type": "object", "additionalProperties": False,
+            "properties": {k: full["properties"][k] for k in keys}, "$defs": full["$defs"]}
+
+
+@lru_cache(maxsize=4)
+def _fast(keys: tuple[str, ...] | None = None):
+    return compile_schema(_schema(keys))
+
+
+@lru_cache(maxsize=4)
+def _validator(keys: tuple[str, ...] | None = None):
+    """jsonschema's validator, with ECMA-262 `$` in patterns; imported only when a spec has errors to locate."""
+    from jsonschema import Draft202012Validator, validators  # noqa: PLC0415 (kept off the fast path)
+    from jsonschema.exceptions import ValidationError  # noqa: PLC0415
+
+    def pattern(validator, pattern: str, instance, schema):
+        if validator.is_type(instance, "string") and not anchored(pattern).search(instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern})(_schema(keys))
 
 
 def _pointer(path) -> str:
@@ -110,6 +114,8 @@ def _describe(error: ValidationError) -> tuple[str, str, str, bool]:
 def check_schema(doc: Document, keys: tuple[str, ...] | None = None) -> list[Diagnostic]:
     """Validate the document's data against the spec schema; one located diagnostic per problem. With
     `keys`, against a mapping that may hold only those top-level fields, none required (an included file)."""
+    if _fast(keys)(doc.data):
+        return []
     out: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
     for error in _validator(keys).iter_errors(doc.data):
