@@ -21,7 +21,14 @@ class Ratio:
     a_median: float
     b_median: float
 
+    @classmethod
+    def single(cls, value: float) -> Ratio:
+        """A one-off figure (an exponent, a memory peak) in the table's shape."""
+        return cls(value, value, value, 1, value, value)
+
     def cell(self) -> str:
+        if self.pairs == 1:
+            return f"{self.median:.2f}"
         return f"{self.median:.2f} ({self.low:.2f}-{self.high:.2f})"
 
 

@@ -140,6 +140,7 @@ def targets(fmt: str = FORMAT) -> None:
 
 app.command()(cli_deploy.diff)
 app.command()(cli_deploy.deploy)
+app.command()(cli_deploy.rollback)
 app.command()(cli_review.audit)
 app.add_typer(cli_review.import_app, name="import")
 app.command()(cli_review.explain)

@@ -15,6 +15,13 @@ from gwc.registry import load_target
 from gwc.report import print_diagnostics
 
 
+CONF_DIR = typer.Option(None, "--conf-dir", help="nginx: the deploy folder (DIR/releases/, DIR/current; nginx "
+                                                    "runs with -p DIR/ -c DIR/current/nginx.conf).")
+NGINX_BIN = typer.Option(None, "--nginx-bin", help="nginx: the nginx executable (default: nginx on PATH).")
+START = typer.Option(True, "--start/--no-start", help="nginx: start nginx when none runs (default), or leave "
+                                                     "that to a supervisor such as systemd.")
+
+
 def diff(spec: Path = typer.Argument(..., help="The spec file."),
          target: str = typer.Option(..., "--target", "-t", help="The target to compile."),
          against: str = typer.Option(..., "--against", help="A folder of earlier output (DIR or DIR/TARGET), or "
@@ -77,7 +84,7 @@ def _diff_deployed(target: str, files: dict[str, str], stage: str | None, region
 
 
 def deploy(spec: Path = typer.Argument(..., help="The spec file."),
-           target: str = typer.Option(..., "--target", "-t", help="The target to deploy (aws)."),
+           target: str = typer.Option(..., "--target", "-t", help="The target to deploy (aws, gcp, azure, nginx)."),
            dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (what would be created, changed "
                                                                   "or deleted) and change nothing."),
            stage: Optional[str] = typer.Option(None, "--stage", help="Stage name (overrides targets.aws.stage)."),
@@ -87,6 +94,9 @@ def deploy(spec: Path = typer.Argument(..., help="The spec file."),
                                                                           "cannot express."),
            poll_interval: float = typer.Option(2.0, "--poll-interval", min=0.01, max=60.0,
                                                help="Seconds between reads of a long-running operation (gcp)."),
+           conf_dir: Optional[Path] = CONF_DIR, nginx_bin: Optional[str] = NGINX_BIN,
+           keep: int = typer.Option(5, "--keep", min=1, help="nginx: how many releases to keep in DIR/releases."),
+           start: bool = START,
            fmt: str = FORMAT, env: Optional[str] = ENV) -> None:
     """Compile a spec and deploy it, showing the plan first.
 
@@ -107,9 +117,13 @@ def deploy(spec: Path = typer.Argument(..., help="The spec file."),
     docs/targets/azure.md. The resources of the compiled template.json are written, dependencies first,
     only where they differ; secret named values take their value from the deploying environment.
 
+    nginx: `--conf-dir DIR`; the release is written to DIR/releases/, tested with `nginx -t`, DIR/current
+    is switched to it and the nginx running with `-p DIR/ -c DIR/current/nginx.conf` is reloaded (verified)
+    or started when none runs; a refused release changes nothing that serves. See docs/targets/nginx.md.
+
     Running a deploy again with the same spec changes nothing.
     """
-    from gwc.deploy import DeployError, DeployOptions, MissingExtra, apply, load_deployer
+    from gwc.deploy import DeployOptions
     check_format(fmt)
     loaded = load_gateway(str(spec), env)
     diags = list(loaded.diagnostics)
@@ -124,13 +138,39 @@ def deploy(spec: Path = typer.Argument(..., help="The spec file."),
     if has_errors(diags):
         finish(diags, fmt)
     print_diagnostics(diags, fmt)
+    options = DeployOptions(stage=stage, region=region, poll_interval=poll_interval, keep=keep, start=start,
+                            conf_dir=str(conf_dir) if conf_dir else None, nginx_bin=nginx_bin)
+    _run(target, lambda deployer: deployer.plan(files, options), dry_run, "deploy")
+
+
+def rollback(target: str = typer.Option(..., "--target", "-t", help="The target to roll back (nginx)."),
+             conf_dir: Optional[Path] = CONF_DIR, nginx_bin: Optional[str] = NGINX_BIN, start: bool = START,
+             dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and change nothing.")) -> None:
+    """Go back to the release deployed before the current one: test it with `nginx -t`, switch
+    DIR/current to it and reload nginx (verified). The release left is set aside (DIR/releases/NAME.rolled-back)
+    so a second rollback goes one release further back. Exit 0 rolled back, 1 nothing to roll back to or a
+    failed step (nginx keeps serving what it served), 2 usage error."""
+    from gwc.deploy import DeployOptions
+    options = DeployOptions(conf_dir=str(conf_dir) if conf_dir else None, nginx_bin=nginx_bin, start=start)
+    _run(target, lambda deployer: _rollback_plan(deployer, target, options), dry_run, "rollback")
+
+
+def _rollback_plan(deployer, target: str, options):
+    from gwc.deploy import DeployError
+    if not hasattr(deployer, "rollback"):
+        raise DeployError("plan", f"the {target} deployer has no rollback", [])
+    return deployer.rollback(options)
+
+
+def _run(target: str, make_plan, dry_run: bool, action: str) -> None:
+    """Load the target's deployer, print the plan, apply it; every failure is a message and exit 1."""
+    from gwc.deploy import DeployError, MissingExtra, apply, load_deployer
     factory = load_deployer(target)
     if factory is None:
         typer.echo(f"gwc: the {target} target has no deployer", err=True)
         raise typer.Exit(1)
     try:
-        deployer = factory()
-        plan = deployer.plan(files, DeployOptions(stage=stage, region=region, poll_interval=poll_interval))
+        plan = make_plan(factory())
         typer.echo(plan.format())
         if dry_run or plan.empty:
             return
@@ -139,6 +179,9 @@ def deploy(spec: Path = typer.Argument(..., help="The spec file."),
         typer.echo(f"gwc: {exc}", err=True)
         raise typer.Exit(1)
     except DeployError as exc:
-        typer.echo(f"gwc: {exc.format()}", err=True)
+        typer.echo(f"gwc: {exc.format().replace('deploy failed', f'{action} failed', 1)}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"deployed: {plan.summary}")
+    except OSError as exc:  # the deploy folder or a process: a person can act on the message
+        typer.echo(f"gwc: {action} failed: {exc}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{'deployed' if action == 'deploy' else 'rolled back'}: {plan.summary}")

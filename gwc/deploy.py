@@ -7,7 +7,6 @@ entry-point group and import their cloud SDK lazily, so nothing here pulls in an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Callable, Protocol
 
 GROUP = "gwc.deployers"
@@ -21,6 +20,10 @@ class DeployOptions:
     stage: str | None = None
     region: str | None = None
     poll_interval: float = 2.0  # seconds between reads of a long-running operation
+    conf_dir: str | None = None  # nginx: the deploy folder (releases/, current, nginx's prefix)
+    nginx_bin: str | None = None  # nginx: the executable (default: nginx on PATH)
+    keep: int = 5  # nginx: how many releases to keep
+    start: bool = True  # nginx: start nginx when none runs
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,8 @@ def apply(plan: Plan, progress: Callable[[str], None]) -> list[str]:
 
 def load_deployer(target: str) -> Callable[[], Deployer] | None:
     """The factory registered for a target, or None (imports only that deployer's module)."""
+    from importlib.metadata import entry_points  # noqa: PLC0415 (kept off the validate path)
+
     for ep in entry_points(group=GROUP):
         if ep.name == target:
             return ep.load()

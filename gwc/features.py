@@ -6,7 +6,7 @@ an owner (a route id, a service name, an auth name or 'gateway') and the pointer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gwc.model import Gateway
 
@@ -50,9 +50,9 @@ FEATURES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class Use:
-    """One use of a feature: which feature, who uses it, and the pointer to report it at."""
+class Use(NamedTuple):
+    """One use of a feature: which feature, who uses it, and the pointer to report it at (a tuple: a large
+    spec has hundreds of thousands, and they sort as (feature, owner, pointer))."""
 
     feature: str
     owner: str
@@ -147,6 +147,17 @@ def _gateway_uses(gw: Gateway) -> list[Use]:
     return out
 
 
-def used_features(gw: Gateway) -> list[Use]:
-    """Every use of every feature in the gateway, in a stable order."""
-    return sorted(_gateway_uses(gw) + _service_uses(gw) + _route_uses(gw))
+_CACHE: dict[int, tuple[Gateway, tuple[Use, ...]]] = {}
+
+
+def used_features(gw: Gateway) -> tuple[Use, ...]:
+    """Every use of every feature in the gateway, in a stable order. Computed once per gateway object: the
+    pipeline and every target ask for it (the model is frozen, so the answer cannot change)."""
+    hit = _CACHE.get(id(gw))
+    if hit is not None and hit[0] is gw:
+        return hit[1]
+    uses = tuple(sorted(_gateway_uses(gw) + _service_uses(gw) + _route_uses(gw)))
+    if len(_CACHE) >= 8:
+        _CACHE.clear()
+    _CACHE[id(gw)] = (gw, uses)
+    return uses

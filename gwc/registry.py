@@ -7,10 +7,13 @@ two targets with one name is an error.
 
 from __future__ import annotations
 
-from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
 from gwc.diagnostics import Diagnostic, Level
 from gwc.target import Target
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 GROUP = "gwc.targets"
 
@@ -20,6 +23,8 @@ def _diag(code: str, level: Level, message: str, hint: str) -> Diagnostic:
 
 
 def _entry_points() -> tuple[dict[str, EntryPoint], list[Diagnostic]]:
+    from importlib.metadata import entry_points  # noqa: PLC0415 (a few ms; not needed by `gwc validate`)
+
     found: dict[str, EntryPoint] = {}
     diags = []
     for ep in sorted(entry_points(group=GROUP), key=lambda e: (e.name, e.value)):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
-
 from typing import TYPE_CHECKING
 
 from gwc.diagnostics import Diagnostic
@@ -99,9 +98,14 @@ def _describe(error: ValidationError) -> tuple[str, str, str, bool]:
         allowed = schema.get("enum") or [schema.get("const")]
         return "GWC104", f"{_show(error.instance)} is not one of {', '.join(map(str, allowed))}", \
             "use one of the listed values", False
-    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
+    if v in ("minimum", "maximum"):
+        side = "less than the minimum" if v == "minimum" else "greater than the maximum"
+        return "GWC105", f"{_show(error.instance)} is {side} of {schema[v]}", \
+            "bring the value within the allowed range", False
+    if v in ("exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
              "minItems", "maxItems", "minProperties", "maxProperties"):
-        return "GWC105", error.message, "bring the value within the allowed range", False
+        message = error.message if len(error.message) <= 200 else f"{_show(error.instance)} is out of range ({v})"
+        return "GWC105", message, "bring the value within the allowed range", False
     if v == "uniqueItems":
         return "GWC105", f"{_show(error.instance)} has duplicate items", "list each item once", False
     if v in ("oneOf", "anyOf", "not"):

@@ -8,12 +8,13 @@ structured description the deployer reads). Key values are never written: API Ga
 from __future__ import annotations
 
 from gwc.diagnostics import has_errors
-from gwc.emitting import to_json, to_yaml
 from gwc.model import Gateway
 from gwc.target import EmitOptions, EmitResult
 
+from .block_yaml import to_yaml
 from .context import Context
 from .fidelity import FIDELITY
+from .json_text import to_json
 from .openapi import Builder
 from .settings import check_settings
 from .template import http_template, rest_template
@@ -36,8 +37,8 @@ class AwsTarget:
         if has_errors(result.diagnostics):
             return result
         plan = builder.stage
-        template = rest_template(body, plan) if ctx.rest else http_template(body, plan)
-        result.files["openapi.json"] = to_json(body)
+        openapi = result.files["openapi.json"] = to_json(body)
+        template = rest_template(body, openapi, plan) if ctx.rest else http_template(body, plan)
         result.files["template.yaml"] = to_yaml(template)
         result.files["deploy.json"] = to_json(plan.deploy_json())
         return result

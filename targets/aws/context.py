@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from gwc.emitting import EmitContext
 
@@ -12,17 +13,23 @@ REST, HTTP = "rest", "http"
 
 @dataclass
 class Context(EmitContext):
-    """The gateway, the options and the result, plus the AWS settings with their defaults."""
+    """The gateway, the options and the result, plus the AWS settings with their defaults (read once: they
+    are asked for on every operation)."""
 
     TARGET = TARGET
     OMIT_CODE = "GWC322"
 
-    @property
+    @cached_property
+    def settings(self) -> dict:
+        """`targets.aws` from the spec."""
+        return self.gw.target_settings(self.TARGET)
+
+    @cached_property
     def api_type(self) -> str:
         """rest (default) or http."""
         return self.settings.get("api_type", REST)
 
-    @property
+    @cached_property
     def rest(self) -> bool:
         """True for a REST API (the default)."""
         return self.api_type == REST

@@ -11,6 +11,14 @@ ORIGIN_VTL = ('#set($origin = $input.params().header.get("Origin"))'
               '#if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#{end}')
 
 
+def policy(cors: Cors | None) -> tuple | None:
+    """What a CORS policy answers with, without where the spec says it: routes with equal policies share
+    their answers."""
+    if cors is None:
+        return None
+    return cors.origins, cors.methods, cors.headers, cors.expose_headers, cors.credentials, cors.max_age_s
+
+
 def origin_vtl(cors: Cors) -> str:
     """VTL that echoes the request's Origin when it is allowed (origins are schema-checked URLs: no quotes)."""
     if "*" in cors.origins:
@@ -40,10 +48,10 @@ def static_headers(cors: Cors, preflight: bool) -> dict[str, str]:
 def gateway_response_headers(ctx: Context, policies: list[tuple[str, Cors]]) -> dict[str, str]:
     """CORS headers for API Gateway's own error answers, which are API-wide: only when every CORS route
     shares one policy whose origin is fixed (one origin or '*')."""
-    distinct = {c for _, c in policies}
+    distinct = {policy(c): c for _, c in policies}  # equal policies of several routes count once
     if not distinct:
         return {}
-    cors = next(iter(distinct))
+    cors = next(iter(distinct.values()))
     if len(distinct) == 1 and (len(cors.origins) == 1 or "*" in cors.origins):
         out = static_headers(cors, preflight=False)
         out["Access-Control-Allow-Origin"] = "*" if "*" in cors.origins else cors.origins[0]
@@ -62,7 +70,7 @@ def http_cors(ctx: Context, policies: list[tuple[str, Cors]], all_routes: list[s
         return None
     first_route, cors = policies[0]
     for route_id, other in policies[1:]:
-        if other != cors:
+        if policy(other) != policy(cors):
             ctx.warn("GWC303", f"route {route_id!r}: HTTP APIs have one CORS policy for the whole API; the policy "
                      f"of route {first_route!r} applies here too", other.pointer,
                      "give every route the same CORS policy (or use a REST API)")

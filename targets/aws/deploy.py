@@ -1,23 +1,36 @@
 """Deploy a compiled REST API to API Gateway with boto3 (the `aws` extra, imported only here).
 
-Order, so a failure part-way leaves the stage serving its previous deployment: import or overwrite the
-API definition, make a deployment (its description carries the body's SHA-256, which is how a second
-run with the same spec knows there is nothing to do), create the stage if it is new, usage plans and
-keys, stage settings, and only then switch the stage to the new deployment. Usage plans gwc managed
-that the spec no longer has are deleted last. Throttled calls are retried with backoff by botocore.
+Order, so a failure part-way leaves the stage serving its previous deployment, complete: import or
+overwrite the API definition and make a deployment (neither changes what the stage serves; the
+deployment's description carries the body's SHA-256, which is how a second run with the same spec knows
+there is nothing to do); then switch the stage to the new deployment and apply the new stage settings in
+ONE update_stage call, so the stage never serves the old deployment with the new method settings or the
+reverse (a new stage is created, then given its settings); then usage plans and keys, whose per-method
+throttles may name methods only the new deployment has (API Gateway refuses a throttle for a method the
+stage does not serve); usage plans gwc managed that the spec no longer has are deleted last.
+
+Retries: throttled (429) and unavailable (5xx) calls, timeouts and dropped connections are retried with
+backoff. Most calls are safe to send twice and botocore retries them. A create is not: when its answer
+is lost after API Gateway acted on it, sending it again makes a second REST API with the same name
+(which the next deploy refuses), a second usage plan or API key, or fails on the stage or key that now
+exists. Creates therefore go through a client without retries and gwc retries them itself, first looking
+for what the failed attempt may have made and taking it when it did (see CREATES). Every step can be
+run again.
 """
 
 from __future__ import annotations
 
 import json
+import random
+import time
 
 from gwc.deploy import Change, DeployError, DeployOptions, MissingExtra, Plan, Step
 
-from .deploy_state import HASH_PREFIX, api_title, body_hash, read_deployed
+from .deploy_state import HASH_PREFIX, api_title, body_hash, find_api, read_deployed
 from .stage_settings import stage_ops
 from .usage_plans import usage_plan_steps
 
-RETRIES = {"max_attempts": 8, "mode": "standard"}
+ATTEMPTS = 8  # per call, the first included
 
 
 def deployer() -> "AwsDeployer":
@@ -38,14 +51,19 @@ class AwsDeployer:
         self.boto3, self.botocore = boto3, botocore
 
     def _client(self, region: str | None):
-        config = self.botocore.config.Config(retries=RETRIES, connect_timeout=10, read_timeout=60)
+        # (botocore edits the retries dict it is given: a fresh one each time)
+        config = self.botocore.config.Config(retries={"max_attempts": ATTEMPTS, "mode": "standard"},
+                                             connect_timeout=10, read_timeout=60)
         try:
             # a fresh session each deploy: credentials and region are read from the chain now, not cached
-            client = self.boto3.session.Session().client("apigateway", region_name=region, config=config)
+            session = self.boto3.session.Session()
+            client = session.client("apigateway", region_name=region, config=config)
         except self.botocore.exceptions.NoRegionError:
             raise DeployError("connect", "no AWS region", [],
                               "set targets.aws.region, pass --region, or set AWS_DEFAULT_REGION") from None
-        return _Guarded(client, self.botocore)
+        once = self.botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
+        return _Guarded(client, self.botocore, lambda: session.client(  # for CREATES, made when first needed
+            "apigateway", region_name=region, config=config.merge(once)))
 
     def plan(self, files: dict[str, str], options: DeployOptions) -> Plan:
         """Read the deployed state (read-only) and list the changes and the steps that make them."""
@@ -61,19 +79,23 @@ class AwsDeployer:
         state = client.call("read the deployed state", lambda c: read_deployed(c, title, stage, spec["name"]))
         ctx: dict = {"api_id": state.api_id}
         changes, steps = _api_steps(client, spec, body, stage, state, ctx)
-        more_changes, more_steps = usage_plan_steps(client, spec.get("usage_plans", []), state, ctx, spec["name"],
-                                                    stage)
         settings_ops = stage_ops(spec["stage_settings"], state.stage)
-        changes += more_changes
-        steps += more_steps
         if settings_ops:
             changes.append(Change("update" if state.stage else "create", "stage_settings", stage,
                                   f"{len(settings_ops)} settings"))
+        if ctx.get("switch"):
+            # the new deployment and its settings in one request: the stage serves one version or the other
+            steps.append(Step(f"switch stage {stage} to the new deployment"
+                              + (f" with its {len(settings_ops)} settings" if settings_ops else ""),
+                              lambda: client.call("switch", lambda c: _switch_stage(c, ctx, stage, settings_ops))))
+        elif settings_ops:
             steps.append(Step(f"apply stage {stage} settings",
                               lambda: client.call("stage settings",
                                                   lambda c: _patch_stage(c, ctx, stage, settings_ops))))
-        if "switch" in ctx:
-            steps.append(ctx["switch"])
+        more_changes, more_steps = usage_plan_steps(client, spec.get("usage_plans", []), state, ctx, spec["name"],
+                                                    stage)
+        changes += more_changes
+        steps += more_steps
         steps += ctx.get("deletions", [])
         region = client.meta_region
         summary = f"REST API {title!r}, stage {stage}, region {region}"
@@ -100,20 +122,16 @@ def _api_steps(client, spec: dict, body: str, stage: str, state, ctx: dict) -> t
             "deployment", lambda c: _deployment(c, ctx, digest))))
         if state.stage is None:
             changes.append(Change("create", "stage", stage))
-            steps.append(Step(f"create stage {stage}", lambda: client.call(
-                "stage", lambda c: _create_stage(c, ctx, stage))))
+            steps.append(Step(f"create stage {stage}", lambda: _create_stage(client, ctx, stage)))
         else:
-            changes.append(Change("update", "stage", stage, "switch to the new deployment, last"))
-            ctx["switch"] = Step(f"switch stage {stage} to the new deployment", lambda: client.call(
-                "switch", lambda c: _patch_stage(c, ctx, stage, [
-                    {"op": "replace", "path": "/deploymentId", "value": ctx["deployment_id"]}])))
+            changes.append(Change("update", "stage", stage, "switch to the new deployment"))
+            ctx["switch"] = True
     return changes, steps
 
 
 def _import(client, spec: dict, body: str, ctx: dict) -> str:
     params = {"endpointConfigurationTypes": spec.get("endpoint_type", "REGIONAL")}
-    api = client.call("import", lambda c: c.import_rest_api(body=body.encode(), failOnWarnings=True,
-                                                             parameters=params))
+    api = client.import_rest_api(body=body.encode(), failOnWarnings=True, parameters=params)  # in CREATES
     ctx["api_id"] = api["id"]
     return f"id {api['id']}"
 
@@ -128,9 +146,17 @@ def _deployment(c, ctx: dict, digest: str) -> str:
     return f"id {ctx['deployment_id']}"
 
 
-def _create_stage(c, ctx: dict, stage: str) -> str:
-    c.create_stage(restApiId=ctx["api_id"], stageName=stage, deploymentId=ctx["deployment_id"])
+def _create_stage(client, ctx: dict, stage: str) -> str:
+    client.create_stage(restApiId=ctx["api_id"], stageName=stage, deploymentId=ctx["deployment_id"])  # CREATES
     return "created"
+
+
+def _switch_stage(c, ctx: dict, stage: str, settings_ops: list[dict]) -> str:
+    """The stage to the new deployment with its settings, in one request (never split as _patch_stage
+    splits long lists: a failure between two requests would leave one without the other)."""
+    ops = [{"op": "replace", "path": "/deploymentId", "value": ctx["deployment_id"]}] + settings_ops
+    c.update_stage(restApiId=ctx["api_id"], stageName=stage, patchOperations=ops)
+    return f"serving deployment {ctx['deployment_id']}" + (f", {len(settings_ops)} settings" if settings_ops else "")
 
 
 def _patch_stage(c, ctx: dict, stage: str, ops: list[dict]) -> str:
@@ -139,12 +165,87 @@ def _patch_stage(c, ctx: dict, stage: str, ops: list[dict]) -> str:
     return f"{len(ops)} operations"
 
 
-class _Guarded:
-    """The boto3 client, with every call's failure turned into a DeployError naming the step."""
+def _find_api(g: "_Guarded", kw: dict):
+    api_id = find_api(g, api_title(kw["body"].decode()))
+    return {"id": api_id} if api_id else None
 
-    def __init__(self, client, botocore) -> None:
+
+def _find_stage(g: "_Guarded", kw: dict):
+    try:
+        return g.client.get_stage(restApiId=kw["restApiId"], stageName=kw["stageName"])
+    except g.client.exceptions.NotFoundException:
+        return None
+
+
+def _find_usage_plan(g: "_Guarded", kw: dict):
+    for page in g.client.get_paginator("get_usage_plans").paginate():
+        for plan in page.get("items", []):
+            if plan.get("name") == kw["name"] and plan.get("description") == kw.get("description"):
+                return plan
+    return None
+
+
+def _find_api_key(g: "_Guarded", kw: dict):
+    for page in g.client.get_paginator("get_api_keys").paginate(nameQuery=kw["name"], includeValues=False):
+        for key in page.get("items", []):
+            if key.get("name") == kw["name"]:
+                return key
+    return None
+
+
+def _find_usage_plan_key(g: "_Guarded", kw: dict):
+    try:
+        return g.client.get_usage_plan_key(usagePlanId=kw["usagePlanId"], keyId=kw["keyId"])
+    except g.client.exceptions.NotFoundException:
+        return None
+
+
+# calls that create something, each with how to find what an attempt whose answer was lost made
+CREATES = {"import_rest_api": _find_api, "create_stage": _find_stage, "create_usage_plan": _find_usage_plan,
+           "create_api_key": _find_api_key, "create_usage_plan_key": _find_usage_plan_key}
+THROTTLED = {"TooManyRequestsException", "ThrottlingException", "Throttling", "LimitExceededException"}
+
+
+class _Guarded:
+    """The boto3 client, with every call's failure turned into a DeployError naming the step, and the
+    CREATES made safe to retry."""
+
+    def __init__(self, client, botocore, make_once=None) -> None:
         self.client, self.botocore = client, botocore
+        self.make_once, self._once = make_once, None
         self.meta_region = client.meta.region_name
+
+    @property
+    def once(self):
+        """The client without botocore's retries, for CREATES."""
+        if self._once is None:
+            self._once = self.make_once() if self.make_once else self.client
+        return self._once
+
+    def _transient(self, exc) -> bool:
+        """An error worth another attempt: throttled, unavailable, timed out or disconnected (some of
+        which may hide a success)."""
+        exceptions = self.botocore.exceptions
+        if isinstance(exc, exceptions.ClientError):
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            return status == 429 or status >= 500 or exc.response.get("Error", {}).get("Code") in THROTTLED
+        return isinstance(exc, (exceptions.ConnectionError, exceptions.HTTPClientError))
+
+    def create(self, op: str, **kwargs):
+        """A create, retried with botocore's backoff (full jitter, 1 s doubling, at most 20 s); before
+        each retry, what the failed attempt may have made is looked for, and taken when it is there."""
+        errors = (self.botocore.exceptions.ClientError, self.botocore.exceptions.BotoCoreError)
+        for attempt in range(ATTEMPTS):
+            try:
+                return getattr(self.once, op)(**kwargs)
+            except errors as exc:
+                if attempt + 1 == ATTEMPTS or not self._transient(exc):
+                    raise
+            found = CREATES[op](self, kwargs)
+            if found is not None:
+                return found
+            time.sleep(random.random() * min(20.0, 2.0 ** attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def call(self, step: str, fn):
         errors = (self.botocore.exceptions.ClientError, self.botocore.exceptions.BotoCoreError)
@@ -158,6 +259,8 @@ class _Guarded:
         attr = getattr(self.client, name)
         if not callable(attr) or name.startswith(("get_paginator", "exceptions")):
             return attr
+        if name in CREATES:
+            return lambda **kw: self.call(name, lambda c: self.create(name, **kw))
         return lambda **kw: self.call(name, lambda c: getattr(c, name)(**kw))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gwc.emitting import effective_service
 from gwc.model import Route
 from gwc.paths import PARAM
@@ -9,7 +11,7 @@ from gwc.paths import PARAM
 from .accesslog import access_log
 from .auth import Auth
 from .context import Context
-from .cors import gateway_response_headers, http_cors
+from .cors import gateway_response_headers, http_cors, policy
 from .integration import method_not_allowed, mock_operation, preflight, proxy_operation
 from .names import PATH_PART, logical_id, method_key, route_key
 from .policies import RoutePlan, cache, other_policies, rate_limit, request_headers
@@ -36,6 +38,15 @@ class Builder:
         self.plans: dict[str, RoutePlan] = {}
         self.key_throttles: dict[str, dict] = {}
         self.ip_resources: dict[str, list[str]] = {}
+        self.fragments: dict[tuple, dict] = {}
+
+    def shared(self, key: tuple, make: Callable[[], dict]) -> dict:
+        """An operation that is the same wherever it appears (a 405 or preflight answer, a mock), built once
+        and used by every resource that has it; nothing changes an operation once it is in the body."""
+        op = self.fragments.get(key)
+        if op is None:
+            op = self.fragments[key] = make()
+        return op
 
     def service(self, name: str) -> ServicePlan:
         """The plan of a service, decided (and reported) once."""
@@ -82,12 +93,12 @@ class Builder:
             if self.ctx.rest:
                 if all(b.route.methods for b in group) and "ANY" not in ops:
                     allow = sorted({m for b in group for m in b.route.methods}, key=METHOD_ORDER.index)
-                    ops["ANY"] = method_not_allowed(allow, params)
+                    ops["ANY"] = self.shared(("405", tuple(allow), params), lambda: method_not_allowed(allow, params))
                     for b in group:
                         self.ctx.mark("route.methods", b.route.id)
                 cors = next((self.plans[b.route.id].cors for b in group if self.plans[b.route.id].cors), None)
                 if cors:
-                    ops["OPTIONS"] = preflight(cors, params)
+                    ops["OPTIONS"] = self.shared(("preflight", policy(cors), params), lambda: preflight(cors, params))
             out[path] = {("x-amazon-apigateway-any-method" if m == "ANY" else m.lower()): op
                          for m, op in ops.items()}
         return out
@@ -110,7 +121,8 @@ class Builder:
             cached = bool(plan.cache_ttl) and m in ("GET", "HEAD") and not sp.mock
             if sp.mock:
                 mk = sp.mock
-                op = mock_operation(mk.status, mk.content_type, mk.body, list(mk.headers), b.params, plan.cors)
+                op = dict(self.shared(("mock", sp.name, b.params, policy(plan.cors)), lambda: mock_operation(
+                    mk.status, mk.content_type, mk.body, list(mk.headers), b.params, plan.cors)))
             else:
                 op = proxy_operation(ctx, sp, plan, m, b.upstream, b.params, cached)
             op["summary"] = f"route {b.route.id}"

@@ -54,8 +54,9 @@ def method_ops(wanted: dict, current: dict) -> list[dict]:
     """Patch operations that make the stage's method settings what deploy.json says."""
     ops = []
     targets = dict(wanted)
+    wanted_keys = {stage_key(k) for k in wanted}
     for key in current:
-        if key != "*/*" and key not in {stage_key(k) for k in wanted}:
+        if key != "*/*" and key not in wanted_keys:
             targets[key.replace("~1", "/") if key.startswith("~1") else key] = _reset_values(wanted)
     for key, fields in sorted(targets.items()):
         have = current.get(stage_key(key), {})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 from .names import cfn_resource_path, logical_id
 from .stage import StagePlan
@@ -32,10 +31,12 @@ def _throttle(t: dict) -> dict:
     return {"RateLimit": t["rate_limit"], "BurstLimit": t["burst_limit"]}
 
 
-def rest_template(body: dict, plan: StagePlan) -> dict:
-    """AWS::ApiGateway::RestApi (Body), Deployment, Stage, usage plans, API keys, authorizer permissions."""
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
-    deployment = f"Deployment{digest}"  # a new body gets a new deployment
+def rest_template(body: dict, body_text: str, plan: StagePlan) -> dict:
+    """AWS::ApiGateway::RestApi (Body), Deployment, Stage, usage plans, API keys, authorizer permissions.
+    `body_text` is openapi.json: its fingerprint (the one the deployer records) names the deployment, so a
+    new body gets a new deployment without serialising the body once more."""
+    digest = hashlib.sha256(body_text.encode()).hexdigest()[:12]
+    deployment = f"Deployment{digest}"
     stage: dict = {"RestApiId": _ref("RestApi"), "DeploymentId": _ref(deployment), "StageName": plan.stage,
                    "TracingEnabled": plan.tracing_enabled, "CacheClusterEnabled": plan.cache_cluster_enabled,
                    "MethodSettings": _method_settings(plan)}

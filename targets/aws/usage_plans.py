@@ -73,8 +73,9 @@ def usage_plan_steps(client, wanted: list[dict], state: Deployed, ctx: dict, gat
             if key_id is None or have is None or key_id not in state.plan_keys.get(name, set()):
                 changes.append(Change("create", "usage_plan_key", f"{name}/{key}"))
                 steps.append(Step(f"attach API key {key} to {name}", _attach(client, name, key, ctx, key_id)))
+    wanted_names = {w["name"] for w in wanted}
     for name, have in sorted(state.usage_plans.items()):
-        if name not in {w["name"] for w in wanted}:
+        if name not in wanted_names:
             changes.append(Change("delete", "usage_plan", name, "no longer in the spec"))
             ctx.setdefault("deletions", []).append(Step(f"delete usage plan {name}",
                                                         _delete_plan(client, have, state.api_id, stage)))

@@ -46,6 +46,7 @@ class Auth:
         self.plans: dict[str, JwtPlan | Refusal | None] = {}
         self.key_routes: list[str] = []   # routes that require the key (alone)
         self.public_or_other: bool = False  # some emitted route does not require the key alone
+        self.checks: dict[tuple[str, ...], list[Element]] = {}  # methods -> their policies, shared by routes
 
     # -- per method ------------------------------------------------------------------------------------
 
@@ -140,7 +141,10 @@ class Auth:
             self.key_routes.append(route.id)
         else:
             self.public_or_other = True
-        return self._checks(kept)
+        key = tuple(kept)
+        if key not in self.checks:
+            self.checks[key] = self._checks(kept)
+        return self.checks[key]
 
     def _order(self, route: Route, names: list[str]) -> list[str]:
         """Methods in the order they can be recognised: the API key, JWTs with an issuer, then JWTs without

@@ -16,24 +16,25 @@ from .context import Context
 from .limits import rate_policies
 from .namedvalues import NamedValues
 from .names import bad_segments, not_allowed_id, operation_id, rename, shape_key, url_template
-from .operations import RoutePlan, not_allowed_policy, operation_policy
+from .operations import RoutePlan, fragments, not_allowed_policy, operation_policies
 from .policies import rewrite_template
-from .xmldoc import PolicyDoc
+from .xmldoc import PolicyDoc, Renderer
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 NOT_ALLOWED = {"405": {"description": "Method not allowed (answered by the gateway, with an Allow header)"}}
 
 
-@dataclass
+@dataclass(slots=True)
 class Operation:
-    """One APIM operation: OpenAPI path and method, id, and its policy."""
+    """One APIM operation: OpenAPI path and method, id, and its policy text (operations with the same
+    policy share one text)."""
 
     id: str
     method: str
     path: str
     params: tuple[str, ...]
     summary: str
-    policy: PolicyDoc
+    policy: str
     responses: dict | None = None   # None: the upstream's answer
 
 
@@ -57,6 +58,9 @@ class Builder:
         self.services: dict[str, ServicePlan] = {}
         self.routes: list[RoutePlan] = []
         self.plan = Plan()
+        self.xml = Renderer()
+        self.not_allowed: dict[tuple[str, ...], str] = {}   # allowed methods -> the 405 policy text
+        self.answers: dict[int, dict] = {}                      # a mock's status -> its OpenAPI responses
 
     def service(self, name: str) -> ServicePlan:
         """The plan of a service, decided (and reported) once."""
@@ -132,29 +136,41 @@ class Builder:
         for group in groups.values():
             first = group[0].route
             path, params = url_template(first.match), first.match.params
-            served: list[str] = []
+            served: set[str] = set()
             for rp in group:
-                r = rp.route
-                if r.rewrite and not rp.service.mock:
-                    rp.rewrite = rewrite_template(r.match.kind, r.rewrite, rename(r, first), self.ctx.api_path,
-                                                  r.match.path)
-                    self.ctx.mark("route.rewrite", r.id)
-                elif r.rewrite:
-                    self.ctx.mark("route.rewrite", r.id)  # a mock answers itself: no upstream path
-                mock = rp.service.mock
-                answers = {str(mock.status): {"description": "Answered by the gateway"}} if mock else None
-                for m in rp.methods:
-                    self.plan.operations.append(Operation(operation_id(r, m), m, path, params, f"route {r.id}",
-                                                          operation_policy(rp, m), answers))
-                    served.append(m)
+                self.route_operations(rp, first, path, params)
+                served.update(rp.methods)
             if all(rp.route.methods for rp in group):
-                cors = any(rp.cors for rp in group)
-                allow = [m for m in METHODS if m in served]
-                for m in METHODS:
-                    if m not in served and not (m == "OPTIONS" and cors):
-                        self.plan.operations.append(Operation(not_allowed_id(first, m), m, path, params,
-                                                              f"route {first.id}: {m} not allowed",
-                                                              not_allowed_policy(allow), NOT_ALLOWED))
+                self.not_allowed_operations(first, path, params, served, any(rp.cors for rp in group))
+
+    def route_operations(self, rp: RoutePlan, first: Route, path: str, params: tuple[str, ...]) -> None:
+        """The route's operations, one per method; all but GET (which caches) share one policy text."""
+        r, ctx = rp.route, self.ctx
+        if r.rewrite and not rp.service.mock:
+            rp.rewrite = rewrite_template(r.match.kind, r.rewrite, rename(r, first), ctx.api_path, r.match.path)
+        if r.rewrite:
+            ctx.mark("route.rewrite", r.id)  # a mock answers itself: no upstream path
+        mock = rp.service.mock
+        answers = None
+        if mock:
+            answers = self.answers.setdefault(mock.status, {str(mock.status): {"description": "Answered by the gateway"}})
+        texts = operation_policies(rp, fragments(ctx, rp), self.xml)
+        summary, operations = f"route {r.id}", self.plan.operations
+        for m in rp.methods:
+            operations.append(Operation(operation_id(r, m), m, path, params, summary, texts[m == "GET"], answers))
+
+    def not_allowed_operations(self, first: Route, path: str, params: tuple[str, ...], served: set[str],
+                               cors: bool) -> None:
+        """405 with an Allow header for each method no route of the URL template serves (OPTIONS is left to
+        the cors policy when a route has CORS)."""
+        allow = tuple(m for m in METHODS if m in served)
+        text = self.not_allowed.get(allow)
+        if text is None:
+            text = self.not_allowed[allow] = self.xml.render(not_allowed_policy(list(allow)))
+        for m in METHODS:
+            if m not in served and not (m == "OPTIONS" and cors):
+                self.plan.operations.append(Operation(not_allowed_id(first, m), m, path, params,
+                                                      f"route {first.id}: {m} not allowed", text, NOT_ALLOWED))
 
     def build(self) -> Plan:
         """The plan (backends, operations, named values are filled on the way)."""
@@ -166,5 +182,12 @@ class Builder:
         urls = {rp.service.url for rp in self.routes if not rp.service.mock}
         if len(urls) == 1 and None not in urls and not any(rp.route.split for rp in self.routes):
             self.plan.service_url = urls.pop()
-        self.ctx.mark_left_out()
+        ctx = self.ctx
+        if ctx.omitted or not ctx.services_emitted.issuperset(ctx.gw.services):
+            ctx.mark_left_out()  # (otherwise nothing is left out)
         return self.plan
+
+    def release(self) -> None:
+        """Let go of the route plans and policy elements once every policy is written."""
+        self.routes, self.xml = [], Renderer()
+        self.ctx.shared.clear()

@@ -60,13 +60,8 @@ def cache_policies(ctx: Context, route: Route, key_names: dict[str, str]) -> tup
         headers += cred_headers  # a public route has no subject: one entry for everybody, as the spec says
         queries += cred_queries
         ctx.mark("cache.per_subject", route.id)
-    lookup = el("cache-lookup", {"vary-by-developer": "false", "vary-by-developer-groups": "false",
-                                 "downstream-caching-type": "none", "caching-type": "internal",
-                                 "allow-private-response-caching": "true" if private else "false"},
-                [el("vary-by-header", text=h) for h in dict.fromkeys(headers)]
-                + [el("vary-by-query-parameter", text=q) for q in dict.fromkeys(queries)])
-    store = el("cache-store", {"duration": str(seconds)})
     ctx.mark("cache", route.id)
+    condition = None
     if c.authenticated == "bypass" and route.auth:
         present = " || ".join([f"context.Request.Headers.ContainsKey({cs_string(h)})"
                                for h in dict.fromkeys(["Authorization", *cred_headers])]
@@ -74,5 +69,19 @@ def cache_policies(ctx: Context, route: Route, key_names: dict[str, str]) -> tup
                               + ["context.Subscription != null"] * any(
                                   isinstance(ctx.gw.auth[n], ApiKeyAuth) for n in route.auth))
         condition = f"@(!({present}))"
+    key = ("cache", seconds, tuple(dict.fromkeys(headers)), tuple(dict.fromkeys(queries)), private, condition)
+    return ctx.share(key, lambda: _elements(*key[1:]))
+
+
+def _elements(seconds: int, headers: tuple[str, ...], queries: tuple[str, ...], private: bool,
+              condition: str | None) -> tuple[list[Element], list[Element]]:
+    """cache-lookup and cache-store, inside a <choose> on `condition` when there is one."""
+    lookup = el("cache-lookup", {"vary-by-developer": "false", "vary-by-developer-groups": "false",
+                                 "downstream-caching-type": "none", "caching-type": "internal",
+                                 "allow-private-response-caching": "true" if private else "false"},
+                [el("vary-by-header", text=h) for h in headers]
+                + [el("vary-by-query-parameter", text=q) for q in queries])
+    store = el("cache-store", {"duration": str(seconds)})
+    if condition:
         return [choose(condition, [lookup])], [choose(condition, [store])]
     return [lookup], [store]

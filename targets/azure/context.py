@@ -4,7 +4,7 @@ a warning and the use left out; a route that cannot keep its protection is left 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gwc.emitting import EmitContext
 
@@ -19,6 +19,17 @@ class Context(EmitContext):
     TARGET = TARGET
     OMIT_CODE = "GWC361"
     OMIT_HINT = "the route is absent (APIM answers 404), never served without its authentication or upstream"
+
+    # Policy elements many routes share (a backend's set-backend-service, a caching setup), by what they
+    # are built from: one element per emit, so its text is serialised once.
+    shared: dict = field(default_factory=dict)
+
+    def share(self, key: tuple, build):
+        """The element(s) `build()` makes for `key`, built once per emit."""
+        got = self.shared.get(key)
+        if got is None:
+            got = self.shared[key] = build()
+        return got
 
     @property
     def api_id(self) -> str:

@@ -4,9 +4,13 @@ extra, imported only here).
 What is deployed is the compiled ARM template's resources, dependencies first (named values, loggers and
 backends before the API, the API before its policies, products after). Every resource is read first and
 written only when it differs, so the same spec twice writes nothing; a failure names the step and what
-was already applied. The API's description carries the SHA-256 of the imported OpenAPI document, which
-is how an unchanged API is recognised (APIM does not hand the imported document back). Secret named
-values get their value from the deploying environment (the spec's env or file reference).
+was already applied. The API and its policies change through a new API revision released last, so APIM
+serves the previous version, whole, until the new one is complete (deploy_resources.py). Every write is
+a PUT of the whole resource, which azure-core retries on 408/429/5xx with backoff, so running a deploy
+again after a failure continues from what is deployed. The API's description carries the SHA-256 of the
+imported OpenAPI document, which is how an unchanged API is recognised (APIM does not hand the imported
+document back). Secret named values get their value from the deploying environment (the spec's env or
+file reference), and are masked in error messages (a server may quote a request it refuses).
 
 Credentials: DefaultAzureCredential (environment, managed identity, Azure CLI...). GWC_AZURE_ENDPOINT
 points the client at another Resource Manager endpoint; for a plain-http local endpoint (the tests'),
@@ -78,6 +82,19 @@ class Arm:
 
     def __init__(self, client, azure) -> None:
         self.client, self.errors = client, azure.core.exceptions
+        self.secrets: list[str] = []  # values never to show: a server's error message may quote a request
+
+    def hide(self, values) -> None:
+        """Register secret values (the named values' values) to be masked in every error message."""
+        for value in values:
+            if value:
+                # as sent (JSON-escaped in the body) and as read
+                self.secrets += sorted({value, json.dumps(value)[1:-1]}, key=len, reverse=True)
+
+    def _masked(self, text: str) -> str:
+        for value in self.secrets:
+            text = text.replace(value, "***")
+        return text
 
     def call(self, step: str, fn, missing_ok: bool = False):
         """Run fn(client); a 404 is None when missing_ok."""
@@ -88,7 +105,7 @@ class Arm:
                 return None
             raise DeployError(step, "not found", [], "check targets.azure (resource group, service name)") from None
         except self.errors.ClientAuthenticationError as exc:
-            raise DeployError(step, f"authentication failed: {exc.message}", [],
+            raise DeployError(step, self._masked(f"authentication failed: {exc.message}"), [],
                               "sign in (`az login`), or set AZURE_CLIENT_ID, AZURE_TENANT_ID and "
                               "AZURE_CLIENT_SECRET") from None
         except self.errors.HttpResponseError as exc:
@@ -96,6 +113,7 @@ class Arm:
             hint = {403: "the identity lacks the API Management Service Contributor role on the instance",
                     400: "APIM refused the request; the message says why"}.get(
                 status, "run the deploy again once the cause is fixed: it continues from what is deployed")
-            raise DeployError(step, f"HTTP {status}: {exc.message}", [], hint) from None
+            raise DeployError(step, self._masked(f"HTTP {status}: {exc.message}"), [], hint) from None
         except self.errors.AzureError as exc:
-            raise DeployError(step, f"{exc.__class__.__name__}: {exc}", [], "check the network") from None
+            raise DeployError(step, self._masked(f"{exc.__class__.__name__}: {exc}"), [],
+                              "check the network") from None

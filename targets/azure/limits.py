@@ -22,9 +22,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from xml.etree.ElementTree import Element
 
 from gwc.model import Route
+from gwc.values import Rate
 
 from .context import Context
 from .values import cs_string
@@ -61,6 +63,13 @@ def describe(rate_text: str, per_second: Fraction, burst: int, w: Window) -> str
             f"(spec: {burst + 1}) and {float(sustained):.4g}/s may be sustained (spec: {exact}/s)")
 
 
+@lru_cache(maxsize=256)
+def _rate(rate: Rate, burst: int) -> tuple[Window, str]:
+    """The window and its description, computed once per distinct rate and burst (routes share them)."""
+    w = window(rate.per_second, rate.text.rsplit("/", 1)[1], burst)
+    return w, describe(rate.text, rate.per_second, burst, w)
+
+
 def counter_key(kind: str, route: Route, per: str) -> str:
     """The counter-key expression: the route and the caller."""
     prefix = cs_string(f"gwc-{kind}:{route.id}:")
@@ -75,10 +84,8 @@ def rate_policies(ctx: Context, route: Route) -> list[Element]:
         return []
     out: list[Element] = []
     if not ctx.dropped(f"rate_limit.{rl.per}", route.id):
-        unit = rl.rate.text.rsplit("/", 1)[1]
-        w = window(rl.rate.per_second, unit, rl.burst)
-        ctx.warn("GWC303", describe(rl.rate.text, rl.rate.per_second, rl.burst, w),
-                 rl.pointer, "see docs/targets/azure.md (rate limits)")
+        w, message = _rate(rl.rate, rl.burst)
+        ctx.warn("GWC303", message, rl.pointer, "see docs/targets/azure.md (rate limits)")
         out.append(el("rate-limit-by-key", {"calls": str(w.calls), "renewal-period": str(w.period),
                                             "counter-key": counter_key("rate", route, rl.per)}))
         ctx.mark(f"rate_limit.{rl.per}", route.id)

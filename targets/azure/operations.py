@@ -15,7 +15,8 @@ from gwc.model import Route
 
 from . import policies as p
 from .backends import ServicePlan
-from .xmldoc import PolicyDoc
+from .context import Context
+from .xmldoc import PolicyDoc, Renderer
 
 
 @dataclass
@@ -38,35 +39,55 @@ class RoutePlan:
     names: dict[str, str] = field(default_factory=dict)
 
 
-def operation_policy(plan: RoutePlan, method: str) -> PolicyDoc:
-    """The policy document of the route's operation for `method`."""
-    r, doc = plan.route, PolicyDoc()
+@dataclass
+class Fragments:
+    """A route's policy elements, built once and shared by the documents of its operations."""
+
+    inbound: list[Element]           # cors, ip-filter, authentication, body limit, rate limits
+    headers: list[Element]           # request header changes
+    answer: list[Element]            # the mock answer, or set-backend-service and rewrite-uri
+    response_headers: list[Element]
+
+
+def fragments(ctx: Context, plan: RoutePlan) -> Fragments:
+    """The route's policy elements (every method's document is assembled from these)."""
+    r, inbound = plan.route, []
     if plan.cors:
-        doc.add("inbound", p.cors(r.cors))
+        inbound.append(p.cors(r.cors))
     if plan.ip:
-        doc.add("inbound", *p.ip_filters(r.ip))
-    doc.add("inbound", *plan.auth)
+        inbound.extend(p.ip_filters(r.ip))
+    inbound.extend(plan.auth)
     if plan.body_limit:
-        doc.add("inbound", p.body_limit(r.body_limit))
-    doc.add("inbound", *plan.limits)
-    cached = method == "GET"
-    if cached:
-        doc.add("inbound", *plan.cache[0])
-    if plan.request_headers:
-        doc.add("inbound", *p.header_changes(r.request_headers))
+        inbound.append(p.body_limit(r.body_limit))
+    inbound.extend(plan.limits)
+    headers = p.header_changes(r.request_headers) if plan.request_headers else []
     if plan.service.mock:
-        doc.add("inbound", p.mock_response(plan.service.mock, r.response_headers if plan.response_headers
-                                           else type(r.response_headers)()))
-        return doc
-    doc.add("inbound", p.backend(plan.backend_id))
+        answer = [p.mock_response(plan.service.mock, r.response_headers if plan.response_headers
+                                  else type(r.response_headers)())]
+        return Fragments(inbound, headers, answer, [])
+    answer = [ctx.share(("backend", plan.backend_id), lambda: p.backend(plan.backend_id))]
     if plan.rewrite:
-        doc.add("inbound", p.rewrite(plan.rewrite))
-    doc.forward = plan.service.forward
-    if plan.response_headers:
-        doc.add("outbound", *p.header_changes(r.response_headers))
-    if cached:
-        doc.add("outbound", *plan.cache[1])
-    return doc
+        answer.append(p.rewrite(plan.rewrite))
+    return Fragments(inbound, headers, answer,
+                     p.header_changes(r.response_headers) if plan.response_headers else [])
+
+
+def operation_policies(plan: RoutePlan, parts: Fragments, xml: Renderer) -> dict[bool, str]:
+    """The policy texts of the route's operations: {True: GET's (it caches), False: every other method's},
+    for the methods the route has."""
+    methods = plan.methods
+    before, after = xml.lines(parts.inbound), xml.lines(parts.headers) + xml.lines(parts.answer)
+    forward, outbound = None, ""
+    if not plan.service.mock:
+        forward = None if plan.service.forward is None else xml.lines(plan.service.forward)
+        outbound = xml.lines(parts.response_headers)
+    texts = {}
+    if "GET" in methods:
+        store = "" if plan.service.mock else xml.lines(plan.cache[1])
+        texts[True] = xml.document(before + xml.lines(plan.cache[0]) + after, forward, outbound + store)
+    if len(methods) > ("GET" in methods):
+        texts[False] = xml.document(before + after, forward, outbound)
+    return texts
 
 
 def not_allowed_policy(allow: list[str]) -> PolicyDoc:

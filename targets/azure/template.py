@@ -12,9 +12,9 @@ the OpenAPI import, so an operation policy depends on the API. Strings from the 
 
 from __future__ import annotations
 
-import json
 import re
 
+from .jsontext import Later, Write, document, dumps, pad, quote, write_json
 from .values import arm_literal, arm_quote
 
 API_VERSION = "2024-05-01"
@@ -22,6 +22,7 @@ NS = "Microsoft.ApiManagement/service"
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 NAMED_VALUE_REF = re.compile(r"\{\{([A-Za-z0-9._-]+)\}\}")
 BACKEND_REF = re.compile(r'backend-id="([^"]+)"')
+OPERATION_POLICY = "/apis/operations/policies"
 
 
 class Expr(str):
@@ -70,15 +71,65 @@ def literal(value):
     return value
 
 
-def build_template(api: dict, openapi: str, files: dict[str, str], plan, named, products: list[dict],
-                   insights, service: str | None) -> dict:
-    """The whole template. `api` holds id, path, display name, description, subscription settings."""
+class PolicyResources:
+    """The policy resources' text (nesting level 2, in the `resources` list), written through `write`.
+    Each resource has the keys, in the sorted order, of `resource(kind, parts, {"format": "xml", "value":
+    xml}, policy_depends(xml, api_id))`: apiVersion and dependsOn, then the name, then properties and type.
+    The pieces before and after the name are written once per distinct policy text and kind (operations
+    that share a policy share them). JSON escapes each character on its own, so a string's quoted text is
+    the quoted texts of its parts joined."""
+
+    LEVEL = 2
+
+    def __init__(self, api_id: str, write: Write) -> None:
+        self.api_id, self.write = api_id, write
+        self.texts: dict[str, dict[str, tuple[str, str]]] = {}   # kind -> XML -> the pieces around the name
+        self.inner = pad(self.LEVEL + 1)
+        self.operation_texts = self.texts.setdefault(OPERATION_POLICY, {})
+        head, tail = name_of(api_id, "", "policy").rsplit("''", 1)   # name_of(api_id, op_id, "policy")
+        self.op_name = (f',{self.inner}"name": {quote(head)[:-1]}', quote(tail)[1:])
+
+    def _around(self, kind: str, xml: str) -> tuple[str, str]:
+        texts = self.texts.setdefault(kind, {})
+        got = texts.get(xml)
+        if got is None:
+            inner, deeper = self.inner, pad(self.LEVEL + 2)
+            depends = "".join(f"{deeper}{quote(d)}," for d in policy_depends(xml, self.api_id))[:-1]
+            got = texts[xml] = (
+                f'{{{inner}"apiVersion": {quote(API_VERSION)},{inner}"dependsOn": [{depends}{inner}]',
+                f',{inner}"properties": {{{deeper}"format": "xml",{deeper}"value": {quote(arm_literal(xml))}'
+                f'{inner}}},{inner}"type": {quote(NS + kind)}{pad(self.LEVEL)}}}')
+        return got
+
+    def api(self, xml: str) -> None:
+        """The API's policy resource."""
+        before, after = self._around("/apis/policies", xml)
+        self.write(f'{before},{self.inner}"name": {quote(name_of(self.api_id, "policy"))}{after}')
+
+    def operations(self, operations, sep: str) -> None:
+        """Each operation's policy resource, each after `sep`."""
+        head, tail = self.op_name
+        write, known = self.write, self.operation_texts
+        for op in operations:
+            xml = op.policy
+            before, after = known.get(xml) or self._around(OPERATION_POLICY, xml)
+            write(sep)
+            write(before)
+            write(f"{head}{quote(arm_quote(op.id))[1:-1]}{tail}")
+            write(after)
+
+
+def build_template(api: dict, openapi: Later, files: dict[str, str], plan, named, products: list[dict],
+                   insights, service: str | None) -> str:
+    """The whole template's text. `api` holds id, path, display name, description, subscription settings;
+    `openapi` writes the compact OpenAPI document as a JSON string (it starts with `{`: an ARM literal as
+    it is)."""
     api_id = api["id"]
     parameters: dict = {"serviceName": {"type": "string", "metadata": {
         "description": "The name of the existing API Management instance"}}}
     if service:
         parameters["serviceName"]["defaultValue"] = service
-    resources: list[dict] = []
+    before: list[dict] = []
     for nv in named.sorted():
         props: dict = {"displayName": nv.id, "secret": True}
         if nv.key_vault:
@@ -88,52 +139,59 @@ def build_template(api: dict, openapi: str, files: dict[str, str], plan, named, 
                 "description": f"The value of the secret named value {nv.id} ({nv.purpose}; "
                                f"the spec's {nv.ref.kind} reference {nv.ref.ref})"}}
             props["value"] = Expr(f"[parameters('{nv.parameter}')]")
-        resources.append(resource("/namedValues", (nv.id,), props))
+        before.append(resource("/namedValues", (nv.id,), props))
     if insights and insights.create:
         props = {"loggerType": "applicationInsights", "description": f"{api['display_name']} (gwc)",
                  "credentials": {"instrumentationKey": "{{" + insights.key_named_value + "}}"}, "isBuffered": True}
         if insights.resource_id:
             props["resourceId"] = insights.resource_id
-        resources.append(resource("/loggers", (insights.logger_id,), props,
-                                  [resource_id("/namedValues", insights.key_named_value)]))
+        before.append(resource("/loggers", (insights.logger_id,), props,
+                               [resource_id("/namedValues", insights.key_named_value)]))
     singles = [b for b in plan.backends.values() if not b.pool]
     pools = [b for b in plan.backends.values() if b.pool]
     for b in sorted(singles, key=lambda b: b.id) + sorted(pools, key=lambda b: b.id):
         deps = [resource_id("/backends", m) for m, _, _ in b.pool]
-        resources.append(resource("/backends", (b.id,), b.properties(lambda m: resource_id("/backends", m)), deps))
+        before.append(resource("/backends", (b.id,), b.properties(lambda m: resource_id("/backends", m)), deps))
     api_props = {"displayName": api["display_name"], "description": api["description"], "path": api["path"],
                  "protocols": ["https"], "format": "openapi+json", "value": openapi,
                  "subscriptionRequired": api["subscription_required"],
                  "subscriptionKeyParameterNames": api["subscription_key_parameter_names"]}
     if plan.service_url:
         api_props["serviceUrl"] = plan.service_url
-    resources.append(resource("/apis", (api_id,), api_props))
-    policies = [("policies/api.xml", ("/apis/policies", (api_id, "policy")))]
-    for op in plan.operations:
-        policies.append((f"policies/operations/{op.id}.xml", ("/apis/operations/policies", (api_id, op.id, "policy"))))
-    for path, (kind, parts) in policies:
-        xml = files[path]
-        resources.append(resource(kind, parts, {"format": "xml", "value": xml}, policy_depends(xml, api_id)))
+    before.append(resource("/apis", (api_id,), api_props))
+    after: list[dict] = []
     for p in products:
-        resources.append(resource("/products", (p["id"],), {
+        after.append(resource("/products", (p["id"],), {
             "displayName": p["display_name"], "description": p["description"],
             "subscriptionRequired": p["subscription_required"], "approvalRequired": p["approval_required"],
             "state": p["state"]}))
-        resources.append(resource("/products/apis", (p["id"], api_id), None,
-                                  [resource_id("/products", p["id"]), resource_id("/apis", api_id)]))
+        after.append(resource("/products/apis", (p["id"], api_id), None,
+                              [resource_id("/products", p["id"]), resource_id("/apis", api_id)]))
     if insights:
         deps = [resource_id("/apis", api_id)]
         if insights.create:
             deps.append(resource_id("/loggers", insights.logger_id))
-        resources.append(resource("/apis/diagnostics", (api_id, "applicationinsights"), {
+        after.append(resource("/apis/diagnostics", (api_id, "applicationinsights"), {
             "loggerId": resource_id("/loggers", insights.logger_id), "alwaysLog": "allErrors",
             "httpCorrelationProtocol": insights.correlation, "logClientIp": True, "verbosity": "information",
             "sampling": {"samplingType": "fixed", "percentage": 100}}, deps))
-    return literal({"$schema": SCHEMA, "contentVersion": "1.0.0.0", "parameters": parameters,
-                    "resources": resources,
-                    "outputs": {"apiId": {"type": "string", "value": resource_id("/apis", api_id)}}})
+    level = PolicyResources.LEVEL
 
+    def write_resources(write: Write) -> None:
+        sep = "[" + pad(level)
+        for r in before:
+            write(sep)
+            write_json(literal(r), write, level)
+            sep = "," + pad(level)
+        policies = PolicyResources(api_id, write)
+        write(sep)
+        policies.api(files["policies/api.xml"])
+        policies.operations(plan.operations, sep)
+        for r in after:
+            write(sep)
+            write_json(literal(r), write, level)
+        write(pad(level - 1) + "]")
 
-def openapi_text(doc: dict) -> str:
-    """The OpenAPI document as the API's `value`: compact, sorted JSON."""
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return document({**literal({"$schema": SCHEMA, "contentVersion": "1.0.0.0", "parameters": parameters,
+                                "outputs": {"apiId": {"type": "string", "value": resource_id("/apis", api_id)}}}),
+                     "resources": Later(write_resources)})

@@ -36,9 +36,16 @@ def _cs_char(c: str) -> str:
     return f"\\u{0xD800 + (o >> 10):04x}\\u{0xDC00 + (o & 0x3FF):04x}"
 
 
+def _plain(text: str) -> bool:
+    """Printable ASCII (every character XML text holds as it is, none a C# literal escapes)."""
+    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
+
+
 def cs_string(text: str) -> str:
     """A C# expression whose value is `text`: string literals joined by `+`, split between two equal
     braces so that no `{{` or `}}` appears (APIM would substitute a named value there)."""
+    if _plain(text) and "{{" not in text and "}}" not in text:
+        return '"' + text + '"'
     parts: list[list[str]] = [[]]
     prev = ""
     for c in text:
@@ -52,7 +59,7 @@ def cs_string(text: str) -> str:
 def needs_expression(text: str) -> bool:
     """True when APIM (or XML) would not take `text` literally as written."""
     return (text.lstrip().startswith("@") or "{{" in text or text != text.strip()
-            or not all(_xml_char(c) for c in text))
+            or not (_plain(text) or all(_xml_char(c) for c in text)))
 
 
 def policy_value(text: str) -> str:

@@ -1,20 +1,28 @@
-"""APIM policy documents built with xml.etree.ElementTree (never by string concatenation): the four
-sections, each starting with <base/> so the policies of the enclosing scopes apply, and a deterministic
-serialisation (four-space indentation, attributes in the order given, final newline)."""
+"""APIM policy documents: elements built with xml.etree.ElementTree (never by string concatenation), the
+four sections, each starting with <base/> so the policies of the enclosing scopes apply, and a
+deterministic serialisation (four-space indentation, attributes in the order given, final newline).
+
+The serialiser writes exactly what `ElementTree.indent(root, "    ")` followed by `tostring(root)` writes,
+escaping every attribute value and text the same way, without changing the elements. It is ours because
+an API has many operations whose policies share fragments (a route's validate-jwt, its backend, the 405
+answer): a `Renderer` serialises each top-level policy element once per emit and joins the texts."""
 
 from __future__ import annotations
 
-from xml.etree.ElementTree import Element, indent, tostring
+from xml.etree.ElementTree import Element
 
 SECTIONS = ("inbound", "backend", "outbound", "on-error")
+INDENT = "    "
+_OPEN = {s: f"{INDENT}<{s}>\n{INDENT * 2}<base />\n" for s in SECTIONS}   # a section and its <base/>
+_EMPTY = {s: f"{_OPEN[s]}{INDENT}</{s}>\n" for s in SECTIONS}
 
 
 def el(tag: str, attrs: dict[str, str] | None = None, children: list[Element] | None = None,
        text: str | None = None) -> Element:
     """One element; attribute values and text are escaped by the serializer."""
-    node = Element(tag, {k: v for k, v in (attrs or {}).items() if v is not None})
-    for child in children or []:
-        node.append(child)
+    node = Element(tag, {k: v for k, v in attrs.items() if v is not None} if attrs else {})
+    if children:
+        node.extend(children)
     if text is not None:
         node.text = text
     return node
@@ -39,6 +47,97 @@ def status_response(code: int, reason: str, headers: list[tuple[str, str]] = (),
     return el("return-response", {}, children)
 
 
+def escape_text(text: str) -> str:
+    """Character data as ElementTree writes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def escape_attribute(text: str) -> str:
+    """An attribute value as ElementTree writes it (white space other than a space as character references)."""
+    text = escape_text(text)
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def _write(node: Element, level: int, out: list[str]) -> None:
+    """Append the element at nesting `level` (its own line's indentation is the caller's)."""
+    if node.tail is not None:
+        raise ValueError("internal: policy elements carry no tail text")
+    out.append("<" + node.tag)
+    for key, value in node.items():
+        out.append(f' {key}="{escape_attribute(value)}"')
+    text = node.text
+    if len(node):
+        inner = "\n" + INDENT * (level + 1)
+        out.append(">" + (escape_text(text) if text and text.strip() else inner))
+        last = len(node) - 1
+        for i, child in enumerate(node):
+            _write(child, level + 1, out)
+            out.append(inner if i < last else "\n" + INDENT * level)
+        out.append(f"</{node.tag}>")
+    elif text:
+        out.append(f">{escape_text(text)}</{node.tag}>")
+    else:
+        out.append(" />")
+
+
+def serialize(node: Element, level: int = 0) -> str:
+    """The element as `indent()` and `tostring()` write it when it sits at nesting `level`."""
+    out: list[str] = []
+    _write(node, level, out)
+    return "".join(out)
+
+
+class Renderer:
+    """Serialises policy documents for one emit, each top-level policy element once (by identity: an
+    element shared by many operations' documents is written once and its text reused)."""
+
+    def __init__(self) -> None:
+        self._lines: dict[int, tuple[Element, str]] = {}   # id -> (the element, kept alive; its line)
+
+    def line(self, node: Element) -> str:
+        """A section child's lines, indentation and final newline included."""
+        got = self._lines.get(id(node))
+        if got is None:
+            got = self._lines[id(node)] = (node, INDENT * 2 + serialize(node, 2) + "\n")
+        return got[1]
+
+    def lines(self, nodes: list[Element]) -> str:
+        """The lines of a section's children."""
+        table = self._lines
+        return "".join([got[1] if (got := table.get(id(node))) is not None else self.line(node) for node in nodes])
+
+    @staticmethod
+    def document(inbound: str, forward: str | None, outbound: str, on_error: str = "") -> str:
+        """A policy document from the lines of its sections' children (after each <base/>); `forward`
+        holds the lines that replace the backend section's <base/>, or is None."""
+        if forward is None:
+            backend = _EMPTY["backend"]
+        else:
+            backend = f"{INDENT}<backend>\n{forward}{INDENT}</backend>\n" if forward else f"{INDENT}<backend />\n"
+        return (f"<policies>\n{_OPEN['inbound']}{inbound}{INDENT}</inbound>\n{backend}{_OPEN['outbound']}{outbound}"
+                f"{INDENT}</outbound>\n{_OPEN['on-error']}{on_error}{INDENT}</on-error>\n</policies>\n")
+
+    def render(self, doc: PolicyDoc) -> str:
+        """The policy XML text."""
+        forward = None if doc.forward is None else self.lines(doc.forward)
+        return self.document(self.lines(doc.sections["inbound"]), forward, self.lines(doc.sections["outbound"]),
+                             self.lines(doc.sections["on-error"]))
+
+
 class PolicyDoc:
     """The four sections of one policy. `forward` replaces the backend section's <base/> (the inherited
     <forward-request/>) when the operation forwards with its own timeout or retries: both would call the
@@ -61,12 +160,6 @@ class PolicyDoc:
             root.append(el(name, {}, inherited + body))
         return root
 
-    def render(self) -> str:
+    def render(self, renderer: Renderer | None = None) -> str:
         """The policy XML text."""
-        return render(self.element())
-
-
-def render(root: Element) -> str:
-    """Serialise deterministically."""
-    indent(root, space="    ")
-    return tostring(root, encoding="unicode") + "\n"
+        return (renderer or Renderer()).render(self)

@@ -62,6 +62,7 @@ class Backends:
         self.ctx = ctx
         self.plans: dict[str, dict[ServiceRef, int]] = {}
         self.warned: set[str] = set()
+        self.weighted: dict[tuple, tuple[list[dict], str]] = {}   # (split?, parts) -> (backendRefs, rounded)
 
     def plan(self, svc: Service) -> dict[ServiceRef, int]:
         """Service ref -> the summed weight of the instances behind it."""
@@ -94,36 +95,47 @@ class Backends:
         return groups
 
     def refs(self, route: Route) -> list[dict]:
-        """The route's backendRefs: one Service without weight, or weighted Services (split x instances)."""
+        """The route's backendRefs: one Service without weight, or weighted Services (split x instances). Routes
+        with the same services and weights share one computation and one list (nothing changes it later)."""
         ctx = self.ctx
-        parts = [(s.service, s.weight) for s in route.split] if route.split else [(route.service, 1)]
+        parts = tuple((s.service, s.weight) for s in route.split) if route.split else ((route.service, 1),)
+        for name, _ in parts:
+            ctx.services_emitted.add(name)
+        key = (bool(route.split), parts)
+        if key not in self.weighted:
+            self.weighted[key] = self._weigh(parts, bool(route.split))
+        refs, rounded = self.weighted[key]
+        if route.split:
+            ctx.mark("route.split", route.id)
+        if rounded:
+            self.ctx.warn("GWC303", f"route {route.id!r}: the traffic shares ({rounded}) need weights above the "
+                          f"Gateway API's maximum of {MAX_WEIGHT}; they are rounded to parts of a million",
+                          route.pointer, "use simpler weights to keep the proportions exact")
+        return refs
+
+    def _weigh(self, parts: tuple[tuple[str, int], ...], split: bool) -> tuple[list[dict], str]:
+        """The backendRefs of (service, weight) parts, and the shares when their weights had to be rounded."""
         total = sum(w for _, w in parts) or 1
         shares: dict[ServiceRef, Fraction] = {}
         for name, weight in parts:
-            svc = ctx.gw.service(name)
-            ctx.services_emitted.add(name)
-            groups = self.plan(svc)
+            groups = self.plan(self.ctx.gw.service(name))
             inner = sum(groups.values()) or 1
             for ref, w in groups.items():
                 shares[ref] = shares.get(ref, Fraction(0)) + Fraction(weight, total) * Fraction(w, inner)
-        if route.split:
-            ctx.mark("route.split", route.id)
-        if len(shares) == 1 and not route.split:
-            return [next(iter(shares)).as_ref()]
-        weights = self._integers(route, shares)
-        return [ref.as_ref(weights[ref]) for ref in sorted(shares)]
+        if len(shares) == 1 and not split:
+            return [next(iter(shares)).as_ref()], ""
+        weights, rounded = _integers(shares)
+        return [ref.as_ref(weights[ref]) for ref in sorted(shares)], rounded
 
-    def _integers(self, route: Route, shares: dict[ServiceRef, Fraction]) -> dict[ServiceRef, int]:
-        """Integer weights in the shares' exact proportions, reduced; rounded (GWC303) above the CRD's maximum."""
-        lcm = math.lcm(*(s.denominator for s in shares.values()))
-        ints = {r: int(s * lcm) for r, s in shares.items()}
-        gcd = math.gcd(*ints.values()) or 1
-        ints = {r: v // gcd for r, v in ints.items()}
-        if max(ints.values()) <= MAX_WEIGHT:
-            return ints
-        ints = {r: round(s * MAX_WEIGHT) for r, s in shares.items()}
-        pct = ", ".join(f"{r.name}:{r.port} {float(shares[r]) * 100:.4f}%" for r in sorted(shares))
-        self.ctx.warn("GWC303", f"route {route.id!r}: the traffic shares ({pct}) need weights above the Gateway "
-                      f"API's maximum of {MAX_WEIGHT}; they are rounded to parts of a million",
-                      route.pointer, "use simpler weights to keep the proportions exact")
-        return ints
+
+def _integers(shares: dict[ServiceRef, Fraction]) -> tuple[dict[ServiceRef, int], str]:
+    """Integer weights in the shares' exact proportions, reduced; above the CRD's maximum, rounded to parts of a
+    million, with the shares as text for the warning (GWC303)."""
+    lcm = math.lcm(*(s.denominator for s in shares.values()))
+    ints = {r: int(s * lcm) for r, s in shares.items()}
+    gcd = math.gcd(*ints.values()) or 1
+    ints = {r: v // gcd for r, v in ints.items()}
+    if max(ints.values()) <= MAX_WEIGHT:
+        return ints, ""
+    ints = {r: round(s * MAX_WEIGHT) for r, s in shares.items()}
+    return ints, ", ".join(f"{r.name}:{r.port} {float(shares[r]) * 100:.4f}%" for r in sorted(shares))

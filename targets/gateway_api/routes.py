@@ -17,7 +17,8 @@ MAX_RULES, MAX_MATCHES_PER_RULE, MAX_MATCHES = 16, 64, 127
 MAX_HEADER_OPS = 16
 # The CRD's grammar for header values (printable ASCII, single inner spaces or tabs, no edge spaces).
 HEADER_VALUE = re.compile(r"^[!-~]+([\t ]?[!-~]+)*$")
-_REGEX_SPECIAL = set(r".^$*+?()[]{}|\\")
+_REGEX_SPECIAL = re.compile(r"[.^$*+?()\[\]{}|\\]")
+_PARAM_SPLIT = re.compile(r"(\{[a-z_][a-z0-9_]*\})")
 
 
 @dataclass
@@ -43,11 +44,8 @@ def precedence(route: Route) -> tuple:
 def path_regex(path: str) -> str:
     """An anchored RE2 regular expression for a {param} path: each parameter is one non-empty segment."""
     out = []
-    for part in re.split(r"(\{[a-z_][a-z0-9_]*\})", path):
-        if part.startswith("{"):
-            out.append("[^/]+")
-        else:
-            out.append("".join("\\" + c if c in _REGEX_SPECIAL else c for c in part))
+    for part in _PARAM_SPLIT.split(path):
+        out.append("[^/]+" if part.startswith("{") else _REGEX_SPECIAL.sub(r"\\\g<0>", part))
     return "^" + "".join(out) + "$"
 
 
@@ -80,6 +78,8 @@ class RuleBuilder:
         self.ctx = ctx
         self.backends = Backends(ctx)
         self.companions = {r.base_of: r for r in ctx.gw.routes if r.base_of}
+        self.exact_paths = {r.match.path for r in ctx.gw.routes if r.match.kind == "exact"}
+        self._uses: dict[str, list[str]] | None = None   # owner -> features it uses, built on first need
 
     def rules(self) -> list[Rule]:
         """Every rule, in precedence order; left-out routes have none."""
@@ -135,9 +135,12 @@ class RuleBuilder:
         """The companion exact route of a segment prefix is the same PathPrefix match: its uses are expressed."""
         companion = self.companions.get(route.id)
         if companion:
-            for use in used_features(self.ctx.gw):
-                if use.owner == companion.id:
-                    self.ctx.mark(use.feature, use.owner)
+            if self._uses is None:
+                self._uses = {}
+                for use in used_features(self.ctx.gw):
+                    self._uses.setdefault(use.owner, []).append(use.feature)
+            for feature in self._uses.get(companion.id, ()):
+                self.ctx.mark(feature, companion.id)
 
     def _check_path(self, route: Route) -> None:
         """Mark the path and method uses; warn where PathPrefix answers more than the spec's prefix."""
@@ -147,7 +150,7 @@ class RuleBuilder:
             ctx.mark("route.methods", route.id)
         if m.kind == "prefix" and not route.covers_base and m.path != "/":
             bare = m.path.rstrip("/")
-            if not any(r.match.kind == "exact" and r.match.path == bare for r in ctx.gw.routes):
+            if bare not in self.exact_paths:
                 ctx.warn("GWC393", f"route {route.id!r}: PathPrefix {m.path} also matches {bare} on the Gateway API "
                          f"(a trailing '/' is ignored), which the spec's prefix does not", route.pointer,
                          f"write prefix: {bare} if {bare} should be answered too, or add a route for path: {bare}")

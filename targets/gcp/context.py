@@ -5,6 +5,7 @@ warning and the use left out; a route that cannot keep its authentication is lef
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from gwc.emitting import EmitContext
 
@@ -14,23 +15,28 @@ ENDPOINTS, API_GATEWAY = "endpoints", "api-gateway"
 
 @dataclass
 class Context(EmitContext):
-    """The gateway, the options and the result, plus `targets.gcp` with its defaults."""
+    """The gateway, the options and the result, plus `targets.gcp` with its defaults (read once)."""
 
     TARGET = TARGET
     OMIT_CODE = "GWC341"
     OMIT_HINT = "the route is absent (Google answers 404), never served without its authentication or upstream"
 
-    @property
+    @cached_property
+    def settings(self) -> dict:
+        """`targets.gcp` from the spec."""
+        return self.gw.target_settings(self.TARGET)
+
+    @cached_property
     def product(self) -> str:
         """endpoints (default) or api-gateway."""
         return self.settings.get("product", ENDPOINTS)
 
-    @property
+    @cached_property
     def openapi(self) -> int:
         """2 (default) or 3."""
         return int(self.settings.get("openapi", 2))
 
-    @property
+    @cached_property
     def service_name(self) -> str | None:
         """The Endpoints service name: targets.gcp.service, else <name>.endpoints.<project>.cloud.goog.
         For API Gateway only an explicit service (the API's managed service) counts."""

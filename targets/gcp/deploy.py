@@ -7,6 +7,11 @@ API Gateway: create the API when missing, create an API config whose id carries 
 it at the new config. Long-running operations are polled with a progress line; a failed rollout or
 gateway update leaves the previous config serving, and says so.
 
+Every call is retried on 429 and 5xx with backoff (google-api-python-client), and a deploy can be run
+again after any failure: a create that finds its resource there already (409, after an attempt whose
+answer was lost) takes it; a submit or rollout sent twice makes one more config or rollout, never a
+different result.
+
 Credentials come from Application Default Credentials. The discovery documents bundled in the library
 are used (static_discovery), so nothing is fetched to build the clients. GWC_SERVICEMANAGEMENT_ENDPOINT
 and GWC_APIGATEWAY_ENDPOINT override the endpoints (private endpoints; the tests' local server).
@@ -57,12 +62,14 @@ class Google:
         return self.discovery.build(api, "v1", http=http, static_discovery=True, client_options=options,
                                     cache_discovery=False)
 
-    def call(self, step: str, request, missing_ok: bool = False):
-        """Execute a request (with retries on 429/5xx); a 404 is None when missing_ok."""
+    def call(self, step: str, request, missing_ok: bool = False, exists_ok: bool = False):
+        """Execute a request (with retries on 429/5xx); a 404 is None when missing_ok, a 409 when
+        exists_ok: a create whose first answer was lost (a 5xx, a timeout) is retried by the library and
+        then finds what it made, which the plan had not seen, so it is taken as made."""
         try:
             return request.execute(num_retries=5)
         except self.errors.HttpError as exc:
-            if missing_ok and exc.resp.status == 404:
+            if (missing_ok and exc.resp.status == 404) or (exists_ok and exc.resp.status == 409):
                 return None
             raise DeployError(step, f"HTTP {exc.resp.status}: {_reason(exc)}", [], _hint(exc.resp.status)) from None
         except (self.auth.exceptions.GoogleAuthError, OSError, self.httplib2.HttpLib2Error) as exc:

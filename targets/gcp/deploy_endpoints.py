@@ -57,7 +57,10 @@ def plan_endpoints(google, spec: dict, document: str, options: DeployOptions) ->
 
 
 def _run(google, step: str, request, get_op) -> str:
-    op = google.call(step, request)
+    """A create and its operation; one that exists already (409) was made by an earlier attempt."""
+    op = google.call(step, request, exists_ok=True)
+    if op is None:
+        return "exists already"
     google.wait(step, op, get_op)
     return "done"
 

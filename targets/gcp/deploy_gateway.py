@@ -32,8 +32,11 @@ def plan_gateway(google, spec: dict, document: str, options: DeployOptions) -> P
     plan = Plan("gcp", f"API Gateway {gateway_name}" + (f" (serving {gateway['apiConfig']})" if gateway else ""))
     get_op = locations.operations().get
 
-    def run(step: str, request) -> str:
-        google.wait(step, google.call(step, request), get_op)
+    def run(step: str, request, create: bool = True) -> str:
+        op = google.call(step, request, exists_ok=create)
+        if op is None:  # 409: made by an earlier attempt whose answer was lost
+            return "exists already"
+        google.wait(step, op, get_op)
         return "done"
 
     cfg_id = cfg_name.rsplit("/", 1)[1]
@@ -54,7 +57,8 @@ def plan_gateway(google, spec: dict, document: str, options: DeployOptions) -> P
         create_gw = locations.gateways().create(parent=f"projects/{project}/locations/{location}",
                                                 gatewayId=gateway_id, body={"apiConfig": cfg_name})
         plan.changes.append(Change("create", "gateway", gateway_id, f"in {location}"))
-        plan.steps.append(Step(f"create gateway {gateway_id}", lambda: run("create the gateway", create_gw)))
+        plan.steps.append(Step(f"create gateway {gateway_id}", lambda: _create_gateway(
+            google, run, locations, gateway_name, cfg_name, create_gw)))
     elif gateway.get("apiConfig") != cfg_name:
         plan.changes.append(Change("update", "gateway", gateway_id, "serve the new API config"))
         plan.steps.append(Step(f"point gateway {gateway_id} at the new config",
@@ -64,10 +68,21 @@ def plan_gateway(google, spec: dict, document: str, options: DeployOptions) -> P
     return plan
 
 
+def _create_gateway(google, run, locations, gateway_name: str, cfg_name: str, request) -> str:
+    result = run("create the gateway", request)
+    if result == "exists already":  # made meanwhile: by the lost attempt, serving this config, or not
+        serving = (google.call("read the gateway", locations.gateways().get(name=gateway_name)) or {}).get(
+            "apiConfig")
+        if serving != cfg_name:
+            raise DeployError("create the gateway", f"the gateway exists already, serving {serving}", [],
+                              "run the deploy again: it points the gateway at the new config")
+    return result
+
+
 def _switch(run, locations, gateway_name: str, cfg_name: str, previous: str) -> str:
     try:
         return run("update the gateway", locations.gateways().patch(name=gateway_name, updateMask="apiConfig",
-                                                                   body={"apiConfig": cfg_name}))
+                                                                   body={"apiConfig": cfg_name}), create=False)
     except DeployError as exc:
         serving = previous.rsplit("/", 1)[1]
         raise DeployError(exc.step, f"{exc.message}; {serving} keeps serving", [], exc.hint) from None

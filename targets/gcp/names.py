@@ -13,6 +13,7 @@ from gwc.model import Match, Route
 from gwc.paths import PARAM
 
 LITERAL = re.compile(r"^[A-Za-z0-9._~-]+$")
+_NOT_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]")
 PREFIX_VARIABLE = "path"  # the {path=**} variable of a prefix route (a prefix has no params of its own)
 
 
@@ -40,7 +41,7 @@ def shape_key(match: Match) -> tuple:
 
 def identifier(text: str) -> str:
     """Letters, digits and '_' only (operation ids become method names in Google's service config)."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", text)
+    return _NOT_IDENTIFIER.sub("_", text)
 
 
 def operation_id(route: Route, method: str) -> str:

@@ -115,16 +115,20 @@ class Builder:
     def paths_v2(self) -> dict:
         """paths of the 2.0 document: x-google-backend objects on each operation."""
         out = {}
+        backends: dict[Backend, dict] = {}  # one extension object per backend, shared by its operations
         for group in self._grouped().values():
             key, params, _ = template(group[0].route.match, 2)
+            declared = [{"name": n, "in": "path", "required": True, "type": "string"} for n in params]
             item = {}
             for p in group:
+                ext = backends.get(p.backend)
+                if ext is None:
+                    ext = backends[p.backend] = p.backend.as_v2()
                 for m in p.methods:
                     op = self._operation(p, m)
-                    op["x-google-backend"] = p.backend.as_v2()
-                    if params:
-                        op["parameters"] = [{"name": n, "in": "path", "required": True, "type": "string"}
-                                            for n in params]
+                    op["x-google-backend"] = ext
+                    if declared:
+                        op["parameters"] = declared
                     item[m.lower()] = op
             out[key] = item
         return out
@@ -134,16 +138,16 @@ class Builder:
         out = {}
         for group in self._grouped().values():
             key, params, greedy = template(group[0].route.match, 3)
+            declared = [dict({"name": n, "in": "path", "required": True, "schema": {"type": "string"}},
+                             **({"x-google-parameter": {"pattern": "**"}} if n == greedy else {}))
+                        for n in params]
             item = {}
             for p in group:
                 for m in p.methods:
                     op = self._operation(p, m)
                     op["x-google-backend"] = names[p.backend]
-                    if params:
-                        op["parameters"] = [dict({"name": n, "in": "path", "required": True,
-                                                  "schema": {"type": "string"}},
-                                                 **({"x-google-parameter": {"pattern": "**"}} if n == greedy else {}))
-                                            for n in params]
+                    if declared:
+                        op["parameters"] = declared
                     item[m.lower()] = op
             out[key] = item
         return out

@@ -6,16 +6,17 @@ client-address rules. Pure: no I/O, deterministic bytes."""
 from __future__ import annotations
 
 from gwc.diagnostics import has_errors
-from gwc.emitting import to_yaml
 from gwc.features import used_features
 from gwc.model import Gateway
 from gwc.target import EmitOptions, EmitResult
 
-from .auth import policies, route_methods, star_problem, usable_jwt
+from .auth import policies, policy_path, route_methods, star_problem, usable_jwt
+from .block_yaml import BlockYaml
 from .context import Context
 from .fidelity import FIDELITY
 from .gateway import gateway
 from .names import label
+from .overlap import Overlaps
 from .plan import Group, plan
 from .settings import check_settings
 from .upstream import Upstreams, destination_rules
@@ -37,21 +38,26 @@ def _omissions(ctx: Context) -> dict[str, bool]:
     return usable
 
 
-def _groups(ctx: Context, usable: dict[str, bool]) -> list[Group]:
-    """The route table; a protected route whose policy paths would contain a literal '*' is left out."""
+def _groups(ctx: Context, usable: dict[str, bool]) -> tuple[list[Group], Overlaps]:
+    """The route table and its overlaps; a protected route whose policy paths would contain a literal '*' is left
+    out."""
     while True:
         groups = plan([r for r in ctx.gw.routes if r.id not in ctx.omitted])
+        overlaps = Overlaps(groups)
+        starred = any("*" in policy_path(g) for g in groups)
         again = False
         for i, g in enumerate(groups):
-            for r in g.routes:
-                if (route_methods(ctx, r, usable) or r.ip) and star_problem(groups, i):
-                    ctx.cannot("auth.jwt" if r.auth else "ip_rules", r.id, r.pointer,
-                               "a path here or before it has a literal '*', which Istio's policy paths read as a "
-                               "wildcard", code="GWC387", fix="avoid '*' in paths for this target")
-                    ctx.omit_route(r, "its protection cannot name its paths")
-                    again = True
+            protected = [r for r in g.routes if route_methods(ctx, r, usable) or r.ip] if starred else []
+            if not protected or not star_problem(groups, i, overlaps.earlier(i)):
+                continue
+            for r in protected:
+                ctx.cannot("auth.jwt" if r.auth else "ip_rules", r.id, r.pointer,
+                           "a path here or before it has a literal '*', which Istio's policy paths read as a "
+                           "wildcard", code="GWC387", fix="avoid '*' in paths for this target")
+                ctx.omit_route(r, "its protection cannot name its paths")
+                again = True
         if not again:
-            return groups
+            return groups, overlaps
 
 
 def _hosts(ctx: Context, ups: Upstreams) -> list[str]:
@@ -83,7 +89,7 @@ class IstioTarget:
         ctx = Context(gw, options, result)
         check_settings(ctx)
         usable = _omissions(ctx)
-        groups = _groups(ctx, usable)
+        groups, overlaps = _groups(ctx, usable)
         if has_errors(result.diagnostics):
             return result
         ups = Upstreams(ctx)
@@ -93,17 +99,17 @@ class IstioTarget:
         spec: dict = {"hosts": hosts, **({"gateways": [ref]} if ref else {}), "http": http}
         docs = gateways + [ctx.resource("networking.istio.io", "VirtualService", label(gw.name), spec)]
         docs += destination_rules(ctx, ups)
-        docs += policies(ctx, groups, usable)
+        docs += policies(ctx, groups, overlaps, usable)
         for feature in ("observability.request_id", "observability.tracing", "observability.metrics"):
             ctx.mark(feature, "gateway")   # the proxies do these themselves (approximate rows say how)
         merged = {g.merged_base for g in groups if g.merged_base}
-        for use in used_features(gw):   # the companion of a merged prefix is expressed by the prefix's match
+        for use in used_features(gw) if merged else ():   # a merged prefix's match expresses its companion
             if use.owner in merged:
                 ctx.mark(use.feature, use.owner)
         ctx.mark_left_out()
         if has_errors(result.diagnostics):
             return result
-        result.files["istio.yaml"] = "---\n".join(to_yaml(d) for d in docs)
+        result.files["istio.yaml"] = BlockYaml().dump_all(docs)
         return result
 
 

@@ -18,7 +18,8 @@ from gwc.model import JwtAuth, Route
 
 from .context import Context
 from .names import label
-from .plan import Group, could_overlap
+from .overlap import Overlaps
+from .plan import Group
 
 SECURITY = "security.istio.io"
 
@@ -81,45 +82,61 @@ def route_methods(ctx: Context, r: Route, usable: dict[str, bool]) -> list[str]:
     return [a for a in r.auth if usable.get(a, False)]
 
 
-def _operation(groups: list[Group], index: int, r: Route) -> dict:
-    g = groups[index]
-    not_paths = [p for e in groups[:index] if could_overlap(e, g) for p in e.ap_paths]
-    op: dict = {"paths": list(g.ap_paths)}
+def _not_paths(groups: list[Group], earlier: list[int]) -> list[str]:
+    """The policy paths of the `earlier` groups overlapping a group: the requests routes before it answer."""
+    return sorted({p for e in earlier for p in groups[e].ap_paths})
+
+
+def _operation(g: Group, not_paths: list[str], r: Route, method_lists: dict[tuple, list]) -> dict:
+    """The request set of route r: its group's paths minus `not_paths`, its methods. Lists many rules have in
+    common are one object (method_lists: one per set of methods); the writer writes each in full."""
+    op: dict = {"paths": g.ap_paths}
     if not_paths:
-        op["notPaths"] = sorted(set(not_paths))
+        op["notPaths"] = not_paths
     if r.methods:
-        op["methods"] = list(r.methods)
+        if r.methods not in method_lists:
+            method_lists[r.methods] = list(r.methods)
+        op["methods"] = method_lists[r.methods]
     return op
 
 
-def star_problem(groups: list[Group], index: int) -> bool:
-    """True when a path of this group, or of a route before it, has a literal '*', which Istio's policy paths
-    would read as a wildcard (the policy could then cover the wrong requests)."""
-    g = groups[index]
-    paths = [g.literal] if g.kind != "params" else ["/".join(g.segments)]
-    paths += [e.literal if e.kind != "params" else "/".join(e.segments)
-              for e in groups[:index] if could_overlap(e, g)]
-    return any("*" in p for p in paths)
+def policy_path(g: Group) -> str:
+    """The group's path as written in the spec (a '*' in it is literal), or its prefix."""
+    return g.literal if g.kind != "params" else "/".join(g.segments)
 
 
-def policies(ctx: Context, groups: list[Group], usable: dict[str, bool]) -> list[dict]:
+def star_problem(groups: list[Group], index: int, earlier: list[int]) -> bool:
+    """True when a path of this group, or of an earlier group that overlaps it (`earlier`, from
+    `Overlaps.earlier`), has a literal '*', which Istio's policy paths would read as a wildcard (the policy
+    could then cover the wrong requests)."""
+    return any("*" in policy_path(groups[n]) for n in (index, *earlier))
+
+
+def policies(ctx: Context, groups: list[Group], overlaps: Overlaps, usable: dict[str, bool]) -> list[dict]:
     """RequestAuthentication and the DENY AuthorizationPolicies for the routes that are emitted."""
     gw = ctx.gw
     selector = {"selector": {"matchLabels": ctx.selector}} if ctx.selector else {}
     jwt_rules, ip_rules, used = [], [], set()
+    method_lists: dict[tuple, list] = {}
+    sources: dict[tuple, list] = {}   # auth methods -> the rule's `from`, one object for the rules that share it
     for i, g in enumerate(groups):
+        not_paths = None   # computed for the first protected route of the group
         for r in g.routes:
             methods = route_methods(ctx, r, usable)
+            if (methods or r.ip) and not_paths is None:
+                not_paths = _not_paths(groups, overlaps.earlier(i))
             if methods:
-                op = _operation(groups, i, r)
-                principals = [f"{gw.auth[m].issuer}/*" for m in methods]
-                jwt_rules.append({"from": [{"source": {"notRequestPrincipals": principals}}], "to": [{"operation": op}]})
+                op = _operation(g, not_paths, r, method_lists)
+                key = tuple(methods)
+                if key not in sources:
+                    sources[key] = [{"source": {"notRequestPrincipals": [f"{gw.auth[m].issuer}/*" for m in methods]}}]
+                jwt_rules.append({"from": sources[key], "to": [{"operation": op}]})
                 used |= set(methods)
                 ctx.mark("auth.jwt", r.id)
                 if len(r.auth) > 1:
                     ctx.mark("auth.any_of", r.id)
             if r.ip:
-                op = _operation(groups, i, r)
+                op = _operation(g, not_paths, r, method_lists)
                 if r.ip.deny:
                     ip_rules.append({"from": [{"source": {"ipBlocks": list(r.ip.deny)}}], "to": [{"operation": op}]})
                 if r.ip.allow:

@@ -57,12 +57,18 @@ def mergeable(main: Route) -> bool:
 
 
 def _key(route: Route, position: int, prefix: str) -> tuple:
-    kind = route.match.kind
-    if kind == "exact":
+    m = route.match
+    if m.kind == "exact":
         return (0, 0, route.index, position)
-    if kind == "params":
-        return (1, -sum(1 for s in route.match.segments if not PARAM.match(s)), route.index, position)
+    if m.kind == "params":   # each parameter is a whole segment: the others are literal
+        return (1, len(m.params) - len(m.segments), route.index, position)
     return (2, -len(prefix), route.index, position)
+
+
+def _shape(route: Route) -> tuple:
+    """gwc.paths.shape, without its per-segment work for exact paths (which have no parameters)."""
+    m = route.match
+    return (m.kind, m.segments, m.path.endswith("/")) if m.kind == "exact" else shape(m)
 
 
 def plan(routes: list[Route]) -> list[Group]:
@@ -79,17 +85,18 @@ def plan(routes: list[Route]) -> list[Group]:
     keyed.sort(key=lambda item: item[0])
     groups: dict[tuple, Group] = {}
     for _, r, prefix in keyed:
-        sh = shape(r.match)
-        if sh in groups:
-            groups[sh].routes.append(r)
+        sh = _shape(r)
+        g = groups.get(sh)
+        if g is not None:
+            g.routes.append(r)
             continue
         kind = r.match.kind
         if kind == "exact":
             g = Group([r], {"exact": r.match.path}, [r.match.path], kind=kind, literal=r.match.path)
         elif kind == "params":
             template = "/" + "/".join("{*}" if PARAM.match(s) else s for s in r.match.segments)
-            g = Group([r], {"regex": params_regex(r)}, [template], kind=kind, literal=params_regex(r),
-                      segments=r.match.segments)
+            regex = params_regex(r)
+            g = Group([r], {"regex": regex}, [template], kind=kind, literal=regex, segments=r.match.segments)
         else:
             g = Group([r], {"prefix": prefix}, [prefix + "*"], merged_base=merged.get(r.id), kind=kind,
                       literal=prefix)

@@ -56,10 +56,22 @@ class VirtualServiceBuilder:
         self.ups = ups
         self.namer = Namer()
         self.split_noted: set[str] = set()
+        self.named = ctx.route_names
+        # Parts many routes have in common are one object each: fewer objects to build and for the garbage
+        # collector to walk (the writer writes each occurrence in full):
+        self.policies: dict[str, tuple[dict, dict | None]] = {}   # service -> (timeout part, retries)
+        self.routes: dict[str, list[dict]] = {}                   # service -> its destination as `route`
+        self.methods: dict[tuple[str, ...], dict] = {}            # methods -> `method` match
+        self.answers_405: dict[str, dict] = {}                    # Allow -> directResponse and headers
 
     # -- one route -------------------------------------------------------------------------------------------
     def _matches(self, group: Group, methods) -> list[dict]:
-        return [{"uri": dict(group.uri), **({"method": method_match(list(methods))} if methods else {})}]
+        if not methods:
+            return [{"uri": group.uri}]
+        key = tuple(methods)
+        if key not in self.methods:
+            self.methods[key] = method_match(key)
+        return [{"uri": group.uri, "method": self.methods[key]}]
 
     def _rewrite(self, r: Route, group: Group) -> dict:
         if not r.rewrite:
@@ -135,7 +147,12 @@ class VirtualServiceBuilder:
                 self.ctx.mark("service.timeouts", o.name)
 
     def _policy(self, svc: Service) -> tuple[dict, dict | None]:
-        """(timeout part, retries) of a service's routes."""
+        """(timeout part, retries) of a service's routes (the objects are shared by its routes)."""
+        if svc.name not in self.policies:
+            self.policies[svc.name] = self._new_policy(svc)
+        return self.policies[svc.name]
+
+    def _new_policy(self, svc: Service) -> tuple[dict, dict | None]:
         part: dict = {}
         retries = None
         if svc.retries and svc.retries.attempts > 0:
@@ -154,7 +171,7 @@ class VirtualServiceBuilder:
         return part, retries
 
     def _name(self, text: str) -> dict:
-        return {"name": self.namer.take(text)} if self.ctx.route_names else {}
+        return {"name": self.namer.take(text)} if self.named else {}
 
     def route_entries(self, r: Route, group: Group) -> list[dict]:
         ctx, gw = self.ctx, self.ctx.gw
@@ -176,7 +193,9 @@ class VirtualServiceBuilder:
             route = self._split(r)
             self._check_split_policies(r, svc)
         else:
-            route = [{"destination": self.ups.destination(svc)}]
+            if svc.name not in self.routes:
+                self.routes[svc.name] = [{"destination": self.ups.destination(svc)}]
+            route = self.routes[svc.name]
         timing, retries = self._policy(svc)
         base = {"route": route, **timing, **self._headers(r, {}), **common}
         if retries and retries.get("attempts") and not svc.retries.non_idempotent:
@@ -201,7 +220,13 @@ class VirtualServiceBuilder:
                 out += self.route_entries(r, g)
             if g.methods_only:
                 cors = next((self._cors(r) for r in g.routes if r.cors), {})
-                out.append({**self._name(f"{g.routes[0].id}-405"), "match": [{"uri": dict(g.uri)}],
-                            "directResponse": {"status": 405},
-                            "headers": {"response": {"set": {"Allow": ", ".join(g.allow)}}}, **cors})
+                out.append({**self._name(f"{g.routes[0].id}-405"), "match": [{"uri": g.uri}],
+                            **self._answer_405(", ".join(g.allow)), **cors})
         return out
+
+    def _answer_405(self, allow: str) -> dict:
+        """directResponse 405 and the Allow header, one object per Allow value."""
+        if allow not in self.answers_405:
+            self.answers_405[allow] = {"directResponse": {"status": 405},
+                                       "headers": {"response": {"set": {"Allow": allow}}}}
+        return self.answers_405[allow]

@@ -13,7 +13,7 @@ from gwc.model import Gateway
 from gwc.target import EmitOptions, EmitResult
 
 from .auth import auth_problems, config_module, per_key_problems
-from .conf import DOLLAR_VAR, Block, Entry, Raw, Template, render
+from .conf import render_config
 from .context import Context
 from .fidelity import FIDELITY
 from .http import nginx_conf
@@ -42,9 +42,7 @@ class NginxTarget:
         if has_errors(result.diagnostics):
             return result
         main, http = nginx_conf(ctx)
-        if render(http)[1]:  # a literal '$' in a spec value is written as ${gwc_dollar}
-            http.insert(0, Block("geo", (Raw("$" + DOLLAR_VAR),), [Entry(("default", Template("$")))]))
-        result.files["nginx.conf"] = render(main + [Block("http", (), http)])[0]
+        result.files["nginx.conf"] = render_config(main, http)
         if ctx.auth_combos:
             result.files[AUTH_JS] = _auth_js()
             result.files[AUTH_CONFIG_JS] = config_module(gateway, {n for c in ctx.auth_combos for n in c})

@@ -38,9 +38,8 @@ def limit_directive(limit: int) -> Directive:
     return Directive("client_max_body_size", (limit,))
 
 
-def guard(route: Route, picked_limit: int) -> list[Node]:
-    """The directives a route's named location needs when its picked location allows more."""
-    limit = effective(route)
+def guard(limit: int, picked_limit: int) -> list[Node]:
+    """The directives a route's named location with this limit needs when its picked location allows more."""
     out: list[Node] = [limit_directive(limit)]
     if limit and (picked_limit == 0 or limit < picked_limit):
         check = Block("if", (Raw("($content_length"), "~", Raw(greater_than(limit)), Raw(")")))

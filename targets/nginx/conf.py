@@ -16,21 +16,21 @@ _RAW_BARE = re.compile(r"^[A-Za-z0-9_./:=@*+,%$()!~|^\[\]-]+$")
 _RAW_UNSAFE = re.compile(r'[\s";#\'\x00]|\\(?![!-/:-@\[\]-`{-~])')
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lit:
     """Literal text from the spec: always quoted, never interpreted."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Raw:
     """Text written by gwc itself (may hold our own $variables). Must never contain spec values."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Template:
     """A single-quoted string written by gwc with our own $variables (log formats). Never spec text."""
 
@@ -40,7 +40,7 @@ class Template:
 Arg = Lit | Raw | Template | str | int
 
 
-@dataclass
+@dataclass(slots=True)
 class Directive:
     """`name arg arg;`"""
 
@@ -48,7 +48,7 @@ class Directive:
     args: tuple[Arg, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """`name args { children }`"""
 
@@ -68,21 +68,28 @@ class Block:
         return child
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """A table row inside map/split_clients/types blocks: `arg arg;` with no directive name."""
 
     args: tuple[Arg, ...]
 
 
-@dataclass
+@dataclass(slots=True)
 class Comment:
     """A comment written by gwc (never with spec text)."""
 
     text: str
 
 
-Node = Directive | Block | Entry | Comment
+@dataclass(eq=False, slots=True)
+class Shared:
+    """Nodes that many locations hold the same (one object placed at each): written once per depth."""
+
+    nodes: list["Node"]
+
+
+Node = Directive | Block | Entry | Comment | Shared
 
 
 def quote_literal(text: str) -> tuple[str, bool]:
@@ -95,12 +102,24 @@ def quote_literal(text: str) -> tuple[str, bool]:
 
 
 class Renderer:
-    """Turns a tree into text, two spaces per level, remembering whether `$gwc_dollar` was used."""
+    """Turns a tree into text, two spaces per level, remembering whether `$gwc_dollar` was used.
+
+    Route tables repeat the same arguments and fragments thousands of times, so each argument's token
+    and each Shared fragment's text (per depth) are worked out once."""
 
     def __init__(self) -> None:
         self.used_dollar = False
+        self._tokens: dict[Arg, str] = {}
+        self._shared: dict[tuple[int, int], str] = {}  # (id, depth): the tree holds every Shared alive
 
     def arg(self, a: Arg) -> str:
+        """The token for one argument."""
+        token = self._tokens.get(a)
+        if token is None:
+            token = self._tokens[a] = self._token(a)
+        return token
+
+    def _token(self, a: Arg) -> str:
         if isinstance(a, Lit):
             token, used = quote_literal(a.text)
             self.used_dollar |= used
@@ -120,23 +139,33 @@ class Renderer:
         return a
 
     def render(self, nodes: list[Node], depth: int = 0) -> list[str]:
+        """The lines (a Shared fragment's lines as one string) of the nodes at this depth."""
         out: list[str] = []
         pad = "  " * depth
+        arg = self.arg
         for node in nodes:
-            if isinstance(node, Comment):
+            kind = type(node)
+            if kind is Directive:
+                out.append(pad + node.name + "".join([" " + arg(a) for a in node.args]) + ";")
+            elif kind is Block:
+                out.append(pad + node.name + "".join([" " + arg(a) for a in node.args]) + " {")
+                out += self.render(node.children, depth + 1)
+                out.append(pad + "}")
+            elif kind is Shared:
+                key = (id(node), depth)
+                text = self._shared.get(key)
+                if text is None:
+                    text = self._shared[key] = "\n".join(self.render(node.nodes, depth))
+                if text:
+                    out.append(text)
+            elif kind is Entry:
+                out.append(pad + " ".join([arg(a) for a in node.args]) + ";")
+            elif kind is Comment:
                 if "\n" in node.text:
                     raise ValueError("internal: multi-line comment")
                 out.append(f"{pad}# {node.text}")
-            elif isinstance(node, Entry):
-                out.append(pad + " ".join(self.arg(a) for a in node.args) + ";")
-            elif isinstance(node, Directive):
-                args = "".join(" " + self.arg(a) for a in node.args)
-                out.append(f"{pad}{node.name}{args};")
             else:
-                args = "".join(" " + self.arg(a) for a in node.args)
-                out.append(f"{pad}{node.name}{args} {{")
-                out.extend(self.render(node.children, depth + 1))
-                out.append(f"{pad}}}")
+                raise TypeError(f"internal: not an nginx node {node!r}")
         return out
 
 
@@ -145,3 +174,13 @@ def render(nodes: list[Node]) -> tuple[str, bool]:
     r = Renderer()
     lines = r.render(nodes)
     return "\n".join(lines) + "\n", r.used_dollar
+
+
+def render_config(main: list[Node], http: list[Node]) -> str:
+    """nginx.conf: the main context, then the http block, which starts by defining `$gwc_dollar` (a geo
+    block that expands to a dollar sign) when a spec value in it holds a literal '$'."""
+    r = Renderer()
+    body = r.render(http, 1)
+    if r.used_dollar:
+        body[:0] = r.render([Block("geo", (Raw("$" + DOLLAR_VAR),), [Entry(("default", Template("$")))])], 1)
+    return "\n".join(Renderer().render(main) + ["http {"] + body + ["}"]) + "\n"

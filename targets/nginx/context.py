@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from gwc.model import Cors, Gateway, RateLimit, Route
 from gwc.target import EmitOptions, EmitResult
+from gwc.values import Rate
 
+from .conf import Node, Shared
 from .names import ident
+from .rates import nginx_rate
 
 
 @dataclass
@@ -23,17 +28,41 @@ class Context:
     mock_routes: dict[str, Route] = field(default_factory=dict)
     needs_cache: bool = False
     needs_brotli: bool = False
+    shared_parts: dict[tuple, Shared] = field(default_factory=dict)
+    _zone_by_text: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    _rates: dict[str, tuple[str, Fraction | None]] = field(default_factory=dict)
+
+    def shared(self, key: tuple, make: Callable[[], list[Node]]) -> Shared:
+        """The one Shared fragment for key (made on first use): routes configured alike hold the same nodes,
+        which are then written once. The key must name everything that make() reads."""
+        part = self.shared_parts.get(key)
+        if part is None:
+            part = self.shared_parts[key] = Shared(make())
+        return part
 
     def dropped(self, feature: str, owner: str) -> bool:
         """True when --allow-lossy asked to leave this use out."""
-        return (feature, owner) in self.options.drop
+        return bool(self.options.drop) and (feature, owner) in self.options.drop
+
+    def nginx_rate(self, rate: Rate) -> tuple[str, Fraction | None]:
+        """How nginx writes a rate, and the rate that means per second when it differs from the spec's
+        (None: exact). Worked out once per rate as written: Fraction arithmetic is slow per route."""
+        found = self._rates.get(rate.text)
+        if found is None:
+            text, meant = nginx_rate(rate.per_second)
+            found = self._rates[rate.text] = (text, None if meant == rate.per_second else meant)
+        return found
 
     def rate_zone(self, rl: RateLimit, key_method: str = "") -> str:
         """The limit_req zone for a rate (one zone per distinct rate, key kind and API-key method)."""
-        key = (rl.rate.per_second, rl.per, key_method)
-        if key not in self.rate_zones:
-            self.rate_zones[key] = f"gwc_rl_{len(self.rate_zones) + 1}"
-        return self.rate_zones[key]
+        seen = (rl.rate.text, rl.per, key_method)  # a str key: hashing the Fraction costs more per route
+        name = self._zone_by_text.get(seen)
+        if name is None:
+            key = (rl.rate.per_second, rl.per, key_method)
+            if key not in self.rate_zones:
+                self.rate_zones[key] = f"gwc_rl_{len(self.rate_zones) + 1}"
+            name = self._zone_by_text[seen] = self.rate_zones[key]
+        return name
 
     def cors_var(self, cors: Cors) -> str:
         """The variable holding the allowed Origin for a CORS policy (one map per distinct origin list)."""

@@ -1,10 +1,11 @@
 """The route table as nginx locations, laid out so the per-request cost stays flat as routes grow.
 
 Exact paths are `location =`, prefixes are prefix locations, and each parameter route is a regex
-location nested inside every prefix location that a matching request can land in (so nginx never
-walks a long list of top-level regexes). Precedence: exact > {params} (more literal segments first,
-then declaration order) > longest prefix. Several routes on one path with different methods share a
-location that dispatches by method to their named locations.
+location in the prefix location of its literal head, with deeper prefix locations nested inside it (see
+route_tree.py), so nginx never walks a long list of top-level regexes and the configuration grows
+linearly with the routes. Precedence: exact > {params} (more literal segments first, then declaration
+order) > longest prefix. Several routes on one path with different methods share a location that
+dispatches by method to their named locations.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .conf import Block, Directive, Lit, Node, Raw
 from .context import Context
 from .names import dispatch_named, route_named
 from .route_body import allow_header, path_regex, request_id_header, route_body
+from .route_tree import ANY, Regex, enclosing, hosts, placements
 
 DISPATCH_BASE = 460  # private status codes used only between a dispatcher and its error_page targets
 NO_ROUTE = '{"message":"no route"}'
@@ -89,7 +91,8 @@ def _handoff(group: list[Route], ctx: Context, named: dict[str, Block]) -> list[
         make = lambda: _dispatcher(group, ctx, named, limit)  # noqa: E731
     if key not in named:
         named[key] = Block("location", (name,), make())
-    return [limit_directive(limit), Directive("try_files", ("/.gwc-none", name))]
+    return [ctx.shared(("handoff", limit, name),
+                       lambda: [limit_directive(limit), Directive("try_files", ("/.gwc-none", name))])]
 
 
 def _precedence(group: list[Route]) -> tuple:
@@ -98,8 +101,15 @@ def _precedence(group: list[Route]) -> tuple:
 
 
 def _not_found(ctx: Context) -> list[Node]:
-    return [Directive("set", (Raw("$gwc_route"), "none")), limit_directive(NGINX_DEFAULT)] + \
-        request_id_header(ctx) + [Directive("return", (404, Lit(NO_ROUTE)))]
+    return [ctx.shared(("not_found",), lambda: [Directive("set", (Raw("$gwc_route"), "none")),
+                                                limit_directive(NGINX_DEFAULT)] +
+                       request_id_header(ctx) + [Directive("return", (404, Lit(NO_ROUTE)))])]
+
+
+def _regex(group: list[Route]) -> Regex:
+    m = group[0].match
+    return Regex(tuple(ANY if PARAM.match(s) else s for s in m.segments), m.path.endswith("/"),
+                 _carrier_prefix(group[0]))
 
 
 def route_locations(ctx: Context) -> tuple[list[Block], list[Block]]:
@@ -112,19 +122,22 @@ def route_locations(ctx: Context) -> tuple[list[Block], list[Block]]:
     exact = [g for g in groups if g[0].match.kind == "exact"]
     params = sorted((g for g in groups if g[0].match.kind == "params"), key=_precedence)
     prefixes = {g[0].match.path: g for g in groups if g[0].match.kind == "prefix"}
-    carriers = {_carrier_prefix(g[0]) for g in params} | {"/"}
+    regexes = [_regex(g) for g in params]
+    where = placements(regexes)
+    parents = enclosing([*prefixes, *(rx.carrier for rx in regexes), "/"])
+    cover: dict[str, str | None] = {}
     locations: dict[str, Block] = {}
-    for path in sorted(set(prefixes) | carriers):
-        cover = max((p for p in prefixes if path.startswith(p)), key=len, default=None)
-        body = _not_found(ctx) if cover is None else _handoff(prefixes[cover], ctx, named)
+    for path, parent in parents.items():  # sorted: an enclosing path comes first
+        cover[path] = path if path in prefixes else None if parent is None else cover[parent]
+        body = _not_found(ctx) if cover[path] is None else _handoff(prefixes[cover[path]], ctx, named)
         locations[path] = Block("location", (Lit(path),), body)
-    for g in params:
-        carrier = _carrier_prefix(g[0])
-        for path, loc in locations.items():
-            if path.startswith(carrier):
-                loc.children.append(Block("location", ("~", Raw(path_regex(g[0]))), _body(g, ctx, named)))
+    for g, paths in zip(params, where):
+        for path in sorted(paths):
+            locations[path].children.append(Block("location", ("~", Raw(path_regex(g[0]))), _body(g, ctx, named)))
+    top: list[Block] = []
+    for path, host in hosts(parents, {p for ps in where for p in ps}).items():
+        (top if host is None else locations[host].children).append(locations[path])
     server: list[Block] = [Block("location", ("=", Lit(g[0].match.path)),
                                  (_handoff if g[0].match.path.endswith("/") else _body)(g, ctx, named))
                            for g in exact]
-    server += [locations[p] for p in sorted(locations)]
-    return server, [named[k] for k in sorted(named)]
+    return server + top, [named[k] for k in sorted(named)]

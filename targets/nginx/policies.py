@@ -12,6 +12,11 @@ from .names import ident
 ALWAYS_GZIPPED = "text/html"  # nginx always compresses text/html; listing it again is a warning
 
 
+def cors_key(cors: Cors) -> tuple:
+    """What the nginx output of a CORS policy depends on (its values without the spec location)."""
+    return (cors.origins, cors.methods, cors.headers, cors.expose_headers, cors.credentials, cors.max_age_s)
+
+
 def cors_headers(cors: Cors, ctx: Context) -> list[Node]:
     """The CORS headers of actual (non-preflight) responses."""
     var = ctx.cors_var(cors)

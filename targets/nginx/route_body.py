@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 
-from gwc.model import Route
+from gwc.model import Cors, Route
 from gwc.paths import PARAM
 from gwc.target import finding
 from gwc.values import format_seconds
 
 from .body_limit import effective, guard, limit_directive
-from .conf import Block, Directive, Lit, Node, Raw
+from .conf import Block, Directive, Lit, Node, Raw, Shared
 from .context import Context
 from .names import auth_location, ident, mock_named, upstream
-from .policies import cache_directives, compression_directives, cors_headers, preflight_block
-from .rates import nginx_rate
+from .policies import cache_directives, compression_directives, cors_headers, cors_key, preflight_block
 
 _RETRY_ON = {"connect_error": "error", "timeout": "timeout", "500": "http_500", "502": "http_502",
              "503": "http_503", "504": "http_504", "429": "http_429"}
@@ -60,39 +59,55 @@ def method_check(methods: tuple[str, ...], ctx: Context) -> Block:
     return b
 
 
-def _access(route: Route, ctx: Context, picked_limit: int | None) -> list[Node]:
-    out: list[Node] = []
+def _access(route: Route, ctx: Context, picked_limit: int | None) -> Shared:
+    """Rate limit, auth, IP rules and body limit: marks and findings for this route, nodes shared by the
+    routes that ask for the same."""
+    zone: tuple[str, int] | None = None
     rl = route.rate_limit
     if rl and not ctx.dropped(f"rate_limit.{rl.per}", route.id):
-        text, meant = nginx_rate(rl.rate.per_second)
-        if meant != rl.rate.per_second:
+        text, meant = ctx.nginx_rate(rl.rate)
+        if meant is not None:
             ctx.result.diagnostics.append(finding(
                 "nginx", "GWC303", f"rate {rl.rate.text} is written as {text} ({float(meant * 3600):.6g}/h instead "
                 f"of {float(rl.rate.per_second * 3600):.6g}/h): nginx counts whole requests per second or minute",
                 f"{rl.pointer}/rate", "use a rate per second or per minute"))
-        burst = (f"burst={rl.burst}", "nodelay") if rl.burst else ()
-        key_method = route.auth[0] if rl.per == "api_key" else ""
-        out.append(Directive("limit_req", (f"zone={ctx.rate_zone(rl, key_method)}",) + burst))
+        zone = (ctx.rate_zone(rl, route.auth[0] if rl.per == "api_key" else ""), rl.burst)
         ctx.result.mark(f"rate_limit.{rl.per}", route.id)
     live = tuple(a for a in route.auth if not ctx.dropped(f"auth.{ctx.gw.auth[a].kind}", route.id))
     if live:
         ctx.auth_combos.add(live)
-        out += [Directive("auth_request", (auth_location(live),)),
-                Directive("auth_request_set", (Raw("$gwc_subject"), Raw("$sent_http_x_gwc_subject"))),
-                Directive("auth_request_set", (Raw("$gwc_auth_method"), Raw("$sent_http_x_gwc_auth_method")))]
         for kind in {ctx.gw.auth[a].kind for a in live}:
             ctx.result.mark(f"auth.{kind}", route.id)
         if len(live) > 1:
             ctx.result.mark("auth.any_of", route.id)
-    if route.ip and not ctx.dropped("ip_rules", route.id):
-        out += [Directive("deny", (Raw(c),)) for c in route.ip.deny]
-        out += [Directive("allow", (Raw(c),)) for c in route.ip.allow]
-        if route.ip.allow:
-            out.append(Directive("deny", ("all",)))
+    ip = route.ip if route.ip and not ctx.dropped("ip_rules", route.id) else None
+    if ip:
         ctx.result.mark("ip_rules", route.id)
-    out += [limit_directive(effective(route))] if picked_limit is None else guard(route, picked_limit)
     if route.body_limit is not None:
         ctx.result.mark("body_limit", route.id)
+    limit = effective(route)
+    rules = (ip.deny, ip.allow) if ip else None
+    return ctx.shared(("access", zone, live, rules, limit, picked_limit),
+                      lambda: _access_nodes(zone, live, rules, limit, picked_limit))
+
+
+def _access_nodes(zone: tuple[str, int] | None, live: tuple[str, ...], rules: tuple | None, limit: int,
+                  picked_limit: int | None) -> list[Node]:
+    out: list[Node] = []
+    if zone:
+        burst = (f"burst={zone[1]}", "nodelay") if zone[1] else ()
+        out.append(Directive("limit_req", (f"zone={zone[0]}",) + burst))
+    if live:
+        out += [Directive("auth_request", (auth_location(live),)),
+                Directive("auth_request_set", (Raw("$gwc_subject"), Raw("$sent_http_x_gwc_subject"))),
+                Directive("auth_request_set", (Raw("$gwc_auth_method"), Raw("$sent_http_x_gwc_auth_method")))]
+    if rules:
+        deny, allow = rules
+        out += [Directive("deny", (Raw(c),)) for c in deny]
+        out += [Directive("allow", (Raw(c),)) for c in allow]
+        if allow:
+            out.append(Directive("deny", ("all",)))
+    out += [limit_directive(limit)] if picked_limit is None else guard(limit, picked_limit)
     return out
 
 
@@ -108,8 +123,6 @@ def _proxy(route: Route, ctx: Context) -> list[Node]:
     svc = gw.services[route.service or route.split[0].service]
     target = f"$gwc_split_{ident(route.id)}" if route.split else upstream(svc.name)
     out: list[Node] = [Directive("proxy_pass", (Raw(f"{svc.scheme}://{target}"),))]
-    if route.split:
-        ctx.result.mark("route.split", route.id)
     forwarded = "$proxy_add_x_forwarded_for" if gw.trusted_proxies else "$remote_addr"
     headers = [("Host", _host_header(route, ctx)), ("X-Forwarded-For", Raw(forwarded)),
                ("X-Forwarded-Proto", Raw("$scheme")), ("X-Forwarded-Host", Raw("$host")),
@@ -125,7 +138,6 @@ def _proxy(route: Route, ctx: Context) -> list[Node]:
     if route.request_headers and not ctx.dropped("headers.request", route.id):
         headers += [(n, Lit(v)) for n, v in route.request_headers.set]
         headers += [(n, Lit("")) for n in route.request_headers.remove]
-        ctx.result.mark("headers.request", route.id)
     final: dict[str, object] = {}
     for name, value in headers:  # later entries win, case-insensitively
         final[name.lower()] = (name, value)
@@ -134,9 +146,6 @@ def _proxy(route: Route, ctx: Context) -> list[Node]:
             Directive("proxy_connect_timeout", (format_seconds(svc.connect_timeout_ms),)),
             Directive("proxy_read_timeout", (format_seconds(svc.read_timeout_ms),)),
             Directive("proxy_send_timeout", (format_seconds(svc.send_timeout_ms),))]
-    for s in [gw.services[route.service]] if route.service else [gw.services[x.service] for x in route.split]:
-        ctx.result.mark("service.timeouts", s.name)
-        ctx.result.mark("service.retries", s.name)
     if svc.retries and svc.retries.attempts >= len(svc.instances) and route.service:
         ctx.result.diagnostics.append(finding(
             "nginx", "GWC303", f"service {svc.name!r} asks for {svc.retries.attempts} retries but nginx tries each "
@@ -191,25 +200,57 @@ def response_headers(route: Route, ctx: Context) -> list[Node]:
     return out
 
 
+def _tail(route: Route, ctx: Context) -> Shared:
+    """proxy_pass and upstream settings, cache, response headers and compression: marks for this route,
+    nodes shared by the routes that ask for the same (a split names the route, so it is never shared)."""
+    rid, mark = route.id, ctx.result.mark
+    if route.split:
+        mark("route.split", rid)
+    for name in [route.service] if route.service else [s.service for s in route.split]:
+        mark("service.timeouts", name)
+        mark("service.retries", name)
+    req = route.request_headers if route.request_headers and not ctx.dropped("headers.request", rid) else None
+    if req:
+        mark("headers.request", rid)
+    cache = route.cache if route.cache and not ctx.dropped("cache", rid) else None
+    if cache:
+        mark("cache", rid)
+        if cache.authenticated == "per_subject":
+            mark("cache.per_subject", rid)
+    cors = route.cors if route.cors and not ctx.dropped("cors", rid) else None
+    ops = route.response_headers if route.response_headers and not ctx.dropped("headers.response", rid) else None
+    if ops:
+        mark("headers.response", rid)
+    comp = route.compression
+    algos = tuple(a for a, on in (("gzip", comp.gzip), ("brotli", comp.brotli))
+                  if on and not ctx.dropped(f"compression.{a}", rid)) if comp else ()
+    for algo in algos:
+        mark(f"compression.{algo}", rid)
+    key = ("tail", route.service, rid if route.split else None, route.auth, req and (req.set, req.remove),
+           cache and (cache.ttl_ms, cache.key, cache.authenticated), cors and cors_key(cors),
+           ops and (ops.set, ops.remove), algos and (comp.min_size, comp.level, comp.types, algos))
+    return ctx.shared(key, lambda: _proxy(route, ctx) + cache_directives(route, ctx) + response_headers(route, ctx)
+                      + compression_directives(route, ctx))
+
+
 def route_body(route: Route, ctx: Context, check_method: bool = True, picked_limit: int | None = None
                ) -> list[Node]:
     """Everything inside a route's location, or its named location (then picked_limit is the body limit
     of the location nginx picked, which a lower limit here must re-check)."""
     out: list[Node] = [Directive("set", (Raw("$gwc_route"), Raw(ident(route.id))))]
     if route.cors and not ctx.dropped("cors", route.id):
-        out.append(preflight_block(route.cors, ctx))
-        out[-1].children[:0] = request_id_header(ctx)
+        out.append(ctx.shared(("preflight", cors_key(route.cors)), lambda: [_preflight(route.cors, ctx)]))
         ctx.result.mark("cors", route.id)
     if route.methods and check_method:
         allowed = route.methods + (("OPTIONS",) if route.cors and "OPTIONS" not in route.methods else ())
-        out.append(method_check(allowed, ctx))
+        out.append(ctx.shared(("methods", allowed), lambda: [method_check(allowed, ctx)]))
     if route.methods:
         ctx.result.mark("route.methods", route.id)
     svc = ctx.gw.services[route.service] if route.service else None
     if route.rewrite and not (svc and svc.mock):
         out.append(rewrite_directive(route))
         ctx.result.mark("route.rewrite", route.id)
-    out += _access(route, ctx, picked_limit)
+    out.append(_access(route, ctx, picked_limit))
     if svc and svc.mock:
         ctx.mock_routes[route.id] = route
         ctx.result.mark("service.mock", svc.name)
@@ -217,8 +258,11 @@ def route_body(route: Route, ctx: Context, check_method: bool = True, picked_lim
         if route.rewrite:
             ctx.result.mark("route.rewrite", route.id)
         return out  # headers and compression live in the mock's named location
-    out += _proxy(route, ctx)
-    out += cache_directives(route, ctx)
-    out += response_headers(route, ctx)
-    out += compression_directives(route, ctx)
+    out.append(_tail(route, ctx))
     return out
+
+
+def _preflight(cors: Cors, ctx: Context) -> Block:
+    b = preflight_block(cors, ctx)
+    b.children[:0] = request_id_header(ctx)
+    return b

@@ -79,6 +79,8 @@ class FakeGoogle(JsonServer):
 
     def create_service(self, m, query, body):
         name = body["serviceName"]
+        if name in self.services:
+            return 409, _error(409, f"service {name} exists")
         self.services[name] = {"serviceName": name, "producerProjectId": body.get("producerProjectId")}
         self.configs[name], self.rollouts[name] = {}, []
         return 200, self._op("operations/", {"serviceName": name})
@@ -148,6 +150,8 @@ class FakeGoogle(JsonServer):
 
     def create_gateway(self, m, query, body):
         name = f"{m.group(1)}/gateways/{query['gatewayId'][0]}"
+        if name in self.gateways:
+            return 409, _error(409, "gateway exists")
         if body.get("apiConfig") not in self.api_configs:
             return 400, _error(400, "unknown api config")
         self.gateways[name] = {"name": name, "apiConfig": body["apiConfig"], "state": "ACTIVE",

@@ -20,6 +20,9 @@ class JsonServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body leave in separate writes: without TCP_NODELAY every answer waits ~40 ms
+            # for the client's delayed ACK (Nagle), which made each deploy seconds long
+            disable_nagle_algorithm = True
 
             def log_message(self, *args) -> None:
                 pass
@@ -41,9 +44,11 @@ class JsonServer:
 
             do_GET = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_POST = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # a short poll: shutdown() waits for the loop to notice, which would add 0.5 s to every test
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
+                                       daemon=True)
 
     @property
     def url(self) -> str:
@@ -61,3 +66,13 @@ class JsonServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client closing a kept-alive connection is no error; socketserver would print a traceback to
+    sys.stderr, which during a CliRunner invoke is the command's captured output."""
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)

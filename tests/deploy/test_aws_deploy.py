@@ -156,12 +156,15 @@ def test_failure_midway_keeps_the_previous_deployment_and_rerun_converges(aws, t
     client = api_gateway()
     api_id = the_api(client)["id"]
     old = client.get_stage(restApiId=api_id, stageName="prod")["deploymentId"]
-    aws.inject(r"^PATCH /usageplans/", 400, times=None, error_type="BadRequestException")
+    aws.inject(r"^PATCH /restapis/[^/]+/stages/prod", 400, times=None, error_type="BadRequestException")
     failed = deploy(write(tmp_path, changed_spec()))
     assert failed.exit_code == 1
-    assert "deploy failed at step 'update usage plan" in failed.output
+    assert "deploy failed at step 'switch stage prod to the new deployment with its" in failed.output
     assert "already applied: overwrite the REST API definition; create a deployment" in failed.output
-    assert client.get_stage(restApiId=api_id, stageName="prod")["deploymentId"] == old
+    stage = client.get_stage(restApiId=api_id, stageName="prod")
+    assert stage["deploymentId"] == old
+    assert stage["methodSettings"]["~1users/GET"]["throttlingRateLimit"] == 50.0  # the old settings, too
+    assert client.get_usage_plans()["items"][0]["quota"]["limit"] == 10000  # plans change after the switch
     aws.clear()
     rerun = deploy(write(tmp_path, changed_spec()))
     assert rerun.exit_code == 0, rerun.output

@@ -94,7 +94,8 @@ def test_changed_spec_and_rotated_secret_update_only_what_differs(azure, tmp_pat
     result = deploy(tmp_path, changed())
     assert result.exit_code == 0, result.output
     written = {p for m, p in azure.fake.writes()}
-    assert any(p.endswith("/apis/shop") for p in written)
+    assert any(p.endswith("/apis/shop%3Brev%3D3") for p in written)  # imported into a new revision...
+    assert any(p.endswith("/apis/shop/releases/gwc-shop-rev3") for p in written)  # ...released last
     assert any("/namedValues/" in p for p in written)
     assert not any("/backends/" in p for p in written)  # unchanged backends are not rewritten
     secret = [v for k, v in azure.fake.resources.items() if "/namedvalues/" in k][0]
@@ -104,11 +105,14 @@ def test_changed_spec_and_rotated_secret_update_only_what_differs(azure, tmp_pat
 
 def test_failing_call_is_reported_with_what_was_applied(azure, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("SHOP_JWT_SECRET", SECRET)
-    azure.inject(r"^PUT .*/apis/shop/policies/policy", 400, times=None)
+    azure.inject(r"^PUT .*/apis/shop%3Brev%3D2/policies/policy", 400, times=None)
     failed = deploy(tmp_path, SPEC)
     assert failed.exit_code == 1
-    assert "deploy failed at step 'create api policy shop/policy'" in failed.output
+    assert "deploy failed at step 'write api policy shop;rev=2/policy'" in failed.output
     assert "already applied:" in failed.output and "create api shop" in failed.output
+    # the API is there but serves nothing: its operations are in a revision not yet released
+    assert "value" not in azure.fake.get("/service/shop-apim/apis/shop")["properties"]
+    assert not [k for k in azure.fake.resources if "/apis/shop/operations/" in k]
     azure.clear()
     assert deploy(tmp_path, SPEC).exit_code == 0
     assert "no changes" in deploy(tmp_path, SPEC).output
@@ -148,3 +152,19 @@ def test_diff_against_deployed(azure, tmp_path: Path, monkeypatch) -> None:
     path.write_text(yaml.safe_dump(changed(), sort_keys=False))
     after = CliRunner().invoke(app, ["diff", str(path), "--target", "azure", "--against", "deployed"])
     assert after.exit_code == 1 and "api shop" in after.output and azure.fake.writes() == []
+
+
+def test_a_revision_someone_else_made_is_not_written_over(azure, tmp_path: Path, monkeypatch) -> None:
+    import urllib.request
+    monkeypatch.setenv("SHOP_JWT_SECRET", SECRET)
+    assert deploy(tmp_path, SPEC).exit_code == 0  # revision 2 is current
+    api = (f"/subscriptions/{SUB}/resourceGroups/rg-shop/providers/Microsoft.ApiManagement/service/shop-apim"
+           "/apis/shop")
+    body = json.dumps({"properties": {"sourceApiId": api, "apiRevisionDescription": "a hotfix, by hand"}})
+    urllib.request.urlopen(urllib.request.Request(azure.fake.url + api + "%3Brev%3D3?api-version=x",
+                                                  data=body.encode(), method="PUT"), timeout=10)
+    azure.fake.requests.clear()
+    result = deploy(tmp_path, changed())
+    assert result.exit_code == 1
+    assert "API revision shop;rev=3 exists and was not made by gwc" in result.output
+    assert azure.fake.writes() == []

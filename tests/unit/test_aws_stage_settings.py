@@ -42,3 +42,29 @@ def test_stage_wide_settings() -> None:
             "accessLogSettings": {"destinationArn": "arn:aws:logs:eu-west-1:1:log-group:x", "format": "{}"},
             "methodSettings": {"*/*": {"metricsEnabled": True}}}
     assert stage_ops(settings, have) == []
+
+
+def test_method_settings_are_compared_by_key_not_all_pairs(monkeypatch) -> None:
+    """Thousands of deployed method settings against thousands wanted: a few key conversions per method
+    (comparing every deployed key with every wanted one would make a redeploy quadratic)."""
+    import gwc.targets.aws.stage_settings as stage_settings
+
+    calls = [0]
+
+    def counted(key: str) -> str:
+        calls[0] += 1
+        return stage_key(key)
+    monkeypatch.setattr(stage_settings, "stage_key", counted)
+    n = 3000
+    wanted = {f"/w{i}/GET": {"throttling_rate_limit": 10.0} for i in range(n)}
+    current = {f"~1c{i}/GET": {"throttlingRateLimit": 1e4, "throttlingBurstLimit": 5000, "cachingEnabled": False}
+               for i in range(n)}
+    ops = stage_settings.method_ops(wanted, current)
+    assert len(ops) == n  # the wanted ones; the deployed ones already hold the reset values
+    assert calls[0] <= 5 * n
+    small_wanted = {"/w/GET": {"throttling_rate_limit": 10.0}}
+    small_current = {"~1w/GET": {"throttlingRateLimit": 10.0}, "~1gone/GET": {"cachingEnabled": True}}
+    assert stage_settings.method_ops(small_wanted, small_current) == [
+        {"op": "replace", "path": "/~1gone/GET/caching/enabled", "value": "false"},
+        {"op": "replace", "path": "/~1gone/GET/throttling/burstLimit", "value": "5000"},
+        {"op": "replace", "path": "/~1gone/GET/throttling/rateLimit", "value": "10000"}]

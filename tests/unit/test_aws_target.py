@@ -194,3 +194,20 @@ def test_template_and_deploy_json_agree(tmp_path: Path) -> None:
         entry = from_template[(cfn_resource_path(resource), method)]
         assert entry.get("ThrottlingBurstLimit") == setting.get("throttling_burst_limit")
         assert entry.get("CacheTtlInSeconds") == setting.get("caching_ttl_seconds")
+
+
+def test_routes_with_equal_cors_policies_share_one_policy(tmp_path: Path) -> None:
+    """Equal policies written on several routes are one policy (they differ only in where the spec says
+    them): API Gateway's own error answers get their CORS headers, and an HTTP API has nothing to warn."""
+    cors = "    cors: {origins: ['https://a.example']}\n"
+    routes = "routes:\n  - path: /a\n    service: app\n" + cors + "  - path: /b\n    service: app\n" + cors
+    files, diags = build(tmp_path, routes)
+    assert "GWC303" not in codes(diags)
+    unauthorized = body(files)["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"]["responseParameters"]
+    assert unauthorized["gatewayresponse.header.Access-Control-Allow-Origin"] == "'https://a.example'"
+    files, diags = build(tmp_path, routes + "targets: {aws: {api_type: http}}\n")
+    assert "GWC303" not in codes(diags)
+    assert body(files)["x-amazon-apigateway-cors"]["allowOrigins"] == ["https://a.example"]
+    other = routes.replace("https://a.example']}\n", "https://b.example']}\n", 1)
+    _, diags = build(tmp_path, other)
+    assert any("2 different CORS policies" in d.message for d in diags)

@@ -1,0 +1,57 @@
+"""Compile cost against the floor (PyYAML's C loader on the same file) at 10 to 10,000 routes, the fitted growth
+exponent, peak memory at the largest size, and `gwc validate` against the floor."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+from bench import commands, specgen
+from bench.measure import Ratio, Row, alternate, meets, timed_command
+
+SIZES = (10, 100, 1_000, 10_000)
+QUICK_SIZES = (10, 100, 1_000)
+
+
+def fitted_exponent(sizes: list[int], seconds: list[float], base: float) -> float:
+    """Least-squares slope of log(t - base) on log(n): 1.0 is linear. `base` (the time at the smallest size,
+    mostly start-up) is taken off so a fixed cost does not pass for sub-linear growth."""
+    xs = [math.log(n) for n in sizes]
+    ys = [math.log(max(t - base, 1e-6)) for t in seconds]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def run(quick: bool) -> list[Row]:
+    """Rows of the "compile" section."""
+    sizes, pairs = (QUICK_SIZES, 3) if quick else (SIZES, 5)
+    rows, medians = [], []
+    with tempfile.TemporaryDirectory(prefix="gwc-bench-") as tmp:
+        for n in sizes:
+            spec = specgen.write(Path(tmp) / f"r{n}", n)
+            out = Path(tmp) / f"out{n}"
+            floor = timed_command(commands.floor(spec))
+            comp = alternate(floor, timed_command(commands.gwc("compile", spec, "--target", "all", "--allow-lossy",
+                                                              "-o", out)), pairs)
+            medians.append(comp.b_median)
+            goal = "<= 3.0" if n == max(SIZES) else "-"
+            rows.append(Row("compile", f"`gwc compile --target all`, {n:,} routes / floor", comp, goal,
+                            goal == "-" or meets(comp.median, goal),
+                            f"floor {comp.a_median:.3f} s, gwc {comp.b_median:.3f} s"))
+            val = alternate(floor, timed_command(commands.gwc("validate", spec)), pairs)
+            goal = "<= 1.5" if n == max(SIZES) else "-"
+            rows.append(Row("compile", f"`gwc validate`, {n:,} routes / floor", val, goal,
+                            goal == "-" or meets(val.median, goal),
+                            f"floor {val.a_median:.3f} s, gwc {val.b_median:.3f} s"))
+        exponent = fitted_exponent(list(sizes[1:]), medians[1:], medians[0])
+        rows.append(Row("compile", f"growth exponent of compile time, {sizes[1]:,}-{sizes[-1]:,} routes "
+                        "(time at 10 routes taken off)", Ratio.single(exponent), "<= 1.1", meets(exponent, "<= 1.1"),
+                        "1.0 = linear"))
+        big = specgen.write(Path(tmp) / "peak", sizes[-1])
+        peak = commands.peak_mb(commands.gwc("compile", big, "--target", "all", "--allow-lossy", "-o",
+                                             Path(tmp) / "peak-out"))
+        rows.append(Row("compile", f"peak memory of `gwc compile --target all`, {sizes[-1]:,} routes (MB)",
+                        Ratio.single(peak), "<= 300", meets(peak, "<= 300"), "resident set size, one run"))
+    return rows
+
