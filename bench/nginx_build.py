@@ -132,8 +132,9 @@ def bind(conf: str, listen: int, upstream: int) -> str:
     """A compiled nginx.conf with the placeholder ports replaced by the real ones."""
     if f"listen 127.0.0.1:{LISTEN_PH};" not in conf:
         raise RuntimeError("compiled nginx.conf has no `listen 127.0.0.1:<placeholder>;`")
-    return conf.replace(f"127.0.0.1:{LISTEN_PH}", f"127.0.0.1:{listen}").replace(
-        f"127.0.0.1:{UPSTREAM_PH}", f"127.0.0.1:{upstream}")
+    for host in ("127.0.0.1", "127.0.0.2"):  # the gateway, and the njs check behind the auth cache
+        conf = conf.replace(f"{host}:{LISTEN_PH}", f"{host}:{listen}")
+    return conf.replace(f"127.0.0.1:{UPSTREAM_PH}", f"127.0.0.1:{upstream}")
 
 
 def upstream_conf(port: int, workers: int = 2) -> str:

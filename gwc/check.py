@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from gwc.diagnostics import Diagnostic, Level
+from gwc.check_text import check_dynamic_references
 from gwc.load import Document
 from gwc.model import Gateway, Route
 from gwc.paths import PARAM, rewrite_params, shape
@@ -222,7 +223,7 @@ def _check_jwt(auth, doc: Document) -> list[Diagnostic]:
 def check_gateway(gw: Gateway, doc: Document) -> list[Diagnostic]:
     """All semantic checks, sorted by location."""
     return sorted(check_hosts(gw, doc) + check_references(gw, doc) + check_routes(gw, doc)
-                  + check_values(gw, doc))
+                  + check_values(gw, doc) + check_dynamic_references(doc))
 
 
 def check_hosts(gw: Gateway, doc: Document) -> list[Diagnostic]:

@@ -16,7 +16,7 @@ import typer
 from gwc import __version__, cli_deploy, cli_review
 from gwc.cli_common import ENV, FORMAT, VERBOSE, check_format, finish
 from gwc.diagnostics import Diagnostic, Level, has_errors
-from gwc.output import check_tree, write_tree
+from gwc.output import Staging, check_tree
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_all, load_target, target_names
 from gwc.report import print_diagnostics
@@ -74,6 +74,7 @@ def compile_(spec: Path = typer.Argument(..., help="The spec file."),
     """Compile a spec for one target or all of them."""
     check_format(fmt)
     loaded = load_gateway(str(spec), env)
+    gc.freeze()  # the loaded spec lives to the end: later collections need not walk it (docs/performance.md)
     if print_spec and loaded.gateway is not None:
         import yaml
         sys.stdout.write(yaml.safe_dump(loaded.doc.data, sort_keys=False, allow_unicode=True))
@@ -82,38 +83,50 @@ def compile_(spec: Path = typer.Argument(..., help="The spec file."),
     if loaded.gateway is None:
         finish(diags, fmt)
     names = target_names() if target == "all" else [target]
-    outputs: dict[str, dict[str, str]] = {}
-    for name in names:
-        tgt, more = load_target(name)
-        diags += more
-        if tgt is None:
-            continue
-        files, more = compile_gateway(loaded.gateway, loaded.doc, tgt, allow_lossy)
-        diags += more
-        outputs[name] = files
-    if has_errors(diags):
-        finish(diags, fmt, verbose=verbose)
-    if check:
-        stale = {name: check_tree(out / name, files) for name, files in outputs.items()}
-        stale = {name: diff for name, diff in stale.items() if diff}
-        diags += [Diagnostic(str(spec), 1, 1, Level.ERROR, "GWC501",
-                             f"{out / name} is not what `gwc compile` writes for {name}",
-                             "", "run gwc compile without --check and commit the result", name) for name in stale]
+    staging, stale, written = Staging(out), {}, {}
+    try:
+        for name in names:  # each target's files leave memory as soon as they are staged or compared
+            tgt, more = load_target(name)
+            diags += more
+            if tgt is None:
+                continue
+            files, more = compile_gateway(loaded.gateway, loaded.doc, tgt, allow_lossy)
+            diags += more
+            if has_errors(diags):
+                continue
+            if check:
+                stale[name] = check_tree(out / name, files)
+            elif problem := staging.add(name, files):
+                typer.echo(f"gwc: cannot write {out / name}: {problem}", err=True)
+                raise typer.Exit(1)
+            written[name] = len(files)
+            del files
+        if has_errors(diags):
+            finish(diags, fmt, verbose=verbose)
+        if check:
+            _report_stale(spec, out, {n: d for n, d in stale.items() if d}, diags, fmt, verbose)
+            return
         print_diagnostics(diags, fmt, verbose=verbose)
-        if stale:
-            if fmt == "text":
-                sys.stdout.write("".join(d for diffs in stale.values() for d in diffs))
+        if problem := staging.commit():
+            typer.echo(f"gwc: cannot write {out}: {problem}", err=True)
             raise typer.Exit(1)
-        return
+    finally:
+        staging.discard()
+    if fmt == "text":
+        for name, count in written.items():
+            typer.echo(f"{name}: wrote {count} files to {out / name}")
+
+
+def _report_stale(spec: Path, out: Path, stale: dict[str, list[str]], diags: list, fmt: str, verbose: bool) -> None:
+    """--check: GWC501 for each target whose folder differs, with the diffs in text; exit 1 if any."""
+    diags += [Diagnostic(str(spec), 1, 1, Level.ERROR, "GWC501",
+                         f"{out / name} is not what `gwc compile` writes for {name}",
+                         "", "run gwc compile without --check and commit the result", name) for name in stale]
     print_diagnostics(diags, fmt, verbose=verbose)
-    for name, files in outputs.items():
-        folder = out / name
-        problem = write_tree(folder, files)
-        if problem:
-            typer.echo(f"gwc: cannot write {folder}: {problem}", err=True)
-            raise typer.Exit(1)
+    if stale:
         if fmt == "text":
-            typer.echo(f"{name}: wrote {len(files)} files to {folder}")
+            sys.stdout.write("".join(d for diffs in stale.values() for d in diffs))
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -14,7 +14,6 @@ from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
 from gwc.report import print_diagnostics
 
-
 CONF_DIR = typer.Option(None, "--conf-dir", help="nginx: the deploy folder (DIR/releases/, DIR/current; nginx "
                                                     "runs with -p DIR/ -c DIR/current/nginx.conf).")
 NGINX_BIN = typer.Option(None, "--nginx-bin", help="nginx: the nginx executable (default: nginx on PATH).")

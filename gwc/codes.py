@@ -44,6 +44,9 @@ CODES: dict[str, tuple[str, str]] = {
     "GWC218": ("check", "Warning: a cache on a route that allows neither GET nor HEAD."),
     "GWC219": ("check", "The metrics path collides with a route."),
     "GWC220": ("check", "An auth method is named 'none' (that word means no auth)."),
+    "GWC225": ("spec", "A text holds '{{resolve:', a CloudFormation dynamic reference: CloudFormation would replace it "
+                       "with a stored parameter or secret when it deploys the AWS template, and has no escape for it. "
+                       "Secrets belong in references such as {aws_secret: ...}."),
     "GWC230": ("check", "--env names an environment the spec does not define (or one that is not a mapping)."),
     "GWC240": ("check", "An included file cannot be read (missing, a directory, no permission); located at the "
                         "include entry."),
@@ -78,6 +81,9 @@ CODES: dict[str, tuple[str, str]] = {
     "GWC323": ("target", "Warning: an upstream at a private or local address, which API Gateway cannot reach "
                          "without a VPC link."),
     "GWC324": ("target", "Warning: a targets.aws setting or option that has no effect for this spec or API type."),
+    "GWC325": ("target", "A spec value holds '{{resolve:', which CloudFormation replaces with a stored SSM parameter or "
+                         "secret when it deploys template.yaml (a dynamic reference, with no escape): refused even with "
+                         "--allow-lossy. Secrets belong in references such as {aws_secret: ...}."),
     "GWC340": ("target", "Warning: no Cloud Endpoints service name (targets.gcp.service or project): the OpenAPI "
                          "document has no host, and gwc deploy refuses it until one is set."),
     "GWC341": ("target", "Warning: a route is left out of the gcp output because its authentication, path, methods or "

@@ -8,13 +8,13 @@ structured description the deployer reads). Key values are never written: API Ga
 from __future__ import annotations
 
 from gwc.diagnostics import has_errors
+from gwc.emitting import to_json, to_yaml
 from gwc.model import Gateway
 from gwc.target import EmitOptions, EmitResult
 
-from .block_yaml import to_yaml
 from .context import Context
+from .dynamic_refs import refuse_dynamic_references
 from .fidelity import FIDELITY
-from .json_text import to_json
 from .openapi import Builder
 from .settings import check_settings
 from .template import http_template, rest_template
@@ -39,7 +39,11 @@ class AwsTarget:
         plan = builder.stage
         openapi = result.files["openapi.json"] = to_json(body)
         template = rest_template(body, openapi, plan) if ctx.rest else http_template(body, plan)
-        result.files["template.yaml"] = to_yaml(template)
+        text = to_yaml(template)
+        if refuse_dynamic_references(ctx, text):
+            result.files.clear()
+            return result
+        result.files["template.yaml"] = text
         result.files["deploy.json"] = to_json(plan.deploy_json())
         return result
 

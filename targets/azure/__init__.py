@@ -25,7 +25,6 @@ from .openapi import openapi_texts
 from .settings import api_description, check_settings, deploy_json, products
 from .template import build_template
 
-
 DEPLOY_LEVEL = 1  # operation_policies is a key of deploy.json
 
 

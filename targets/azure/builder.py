@@ -15,13 +15,16 @@ from .cache import cache_policies
 from .context import Context
 from .limits import rate_policies
 from .namedvalues import NamedValues
-from .names import bad_segments, not_allowed_id, operation_id, rename, shape_key, url_template
+from .names import bad_segments, operation_suffix, rename, shape_key, url_template
 from .operations import RoutePlan, fragments, not_allowed_policy, operation_policies
 from .policies import rewrite_template
 from .xmldoc import PolicyDoc, Renderer
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 NOT_ALLOWED = {"405": {"description": "Method not allowed (answered by the gateway, with an Allow header)"}}
+ANSWERED = "Answered by the gateway"
+ID_SUFFIX = {m: operation_suffix(m) for m in METHODS}                      # operation id = route id + suffix
+NOT_ALLOWED_SUFFIX = {m: operation_suffix(m, True) for m in METHODS}
 
 
 @dataclass(slots=True)
@@ -153,11 +156,11 @@ class Builder:
         mock = rp.service.mock
         answers = None
         if mock:
-            answers = self.answers.setdefault(mock.status, {str(mock.status): {"description": "Answered by the gateway"}})
+            answers = self.answers.setdefault(mock.status, {str(mock.status): {"description": ANSWERED}})
         texts = operation_policies(rp, fragments(ctx, rp), self.xml)
         summary, operations = f"route {r.id}", self.plan.operations
         for m in rp.methods:
-            operations.append(Operation(operation_id(r, m), m, path, params, summary, texts[m == "GET"], answers))
+            operations.append(Operation(r.id + ID_SUFFIX[m], m, path, params, summary, texts[m == "GET"], answers))
 
     def not_allowed_operations(self, first: Route, path: str, params: tuple[str, ...], served: set[str],
                                cors: bool) -> None:
@@ -167,10 +170,11 @@ class Builder:
         text = self.not_allowed.get(allow)
         if text is None:
             text = self.not_allowed[allow] = self.xml.render(not_allowed_policy(list(allow)))
+        rid, operations = first.id, self.plan.operations
         for m in METHODS:
             if m not in served and not (m == "OPTIONS" and cors):
-                self.plan.operations.append(Operation(not_allowed_id(first, m), m, path, params,
-                                                      f"route {first.id}: {m} not allowed", text, NOT_ALLOWED))
+                operations.append(Operation(rid + NOT_ALLOWED_SUFFIX[m], m, path, params,
+                                            f"route {rid}: {m} not allowed", text, NOT_ALLOWED))
 
     def build(self) -> Plan:
         """The plan (backends, operations, named values are filled on the way)."""

@@ -3,12 +3,14 @@
 too large to build as Python values first.
 
 The Azure target's documents repeat large parts (one policy per operation, one OpenAPI entry per
-operation, the same responses and parameters). Their writers write those parts' texts once and pass
-them on, and a `Later` value is written by a function when its place in the document is reached: no
-tree of values is built, and the pieces a document is joined from are mostly shared texts (a growing
-buffer would hold a second copy of the whole text when it is read out). Every string goes through the standard
-library's encoder (`encode_basestring_ascii`), so quoting and escaping are json's own; JSON escapes each
-character on its own, so the quoted text of a string is the quoted texts of its pieces joined (`escaped`).
+operation, the same responses and parameters). Their writers write those parts' texts once and pass them
+on, and a `Later` value is written by a function when its place in the document is reached: no tree of
+values is built, and the pieces a document is joined from are mostly shared texts (an io.StringIO would
+hold a second copy of the whole text when it is read out). Every string goes through the standard
+library's encoder (`encode_basestring_ascii`), so quoting and escaping are json's own. JSON escapes each
+character on its own, so the quoted text of a string is the quoted texts of its pieces joined; and JSON
+text written here is printable ASCII, so as the inside of a JSON string only its backslashes and quotes
+change (`escape`: how the template carries the compact OpenAPI document).
 """
 
 from __future__ import annotations
@@ -39,8 +41,7 @@ def pad(level: int) -> str:
 
 
 def escape(text: str) -> str:
-    """JSON text (printable ASCII, as everything written here) as the inside of a JSON string: only
-    backslashes and quotes need escaping."""
+    """Compact JSON text (printable ASCII) as the inside of a JSON string whose value it is."""
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 

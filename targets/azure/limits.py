@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
 from xml.etree.ElementTree import Element
 
 from gwc.model import Route
@@ -63,9 +62,8 @@ def describe(rate_text: str, per_second: Fraction, burst: int, w: Window) -> str
             f"(spec: {burst + 1}) and {float(sustained):.4g}/s may be sustained (spec: {exact}/s)")
 
 
-@lru_cache(maxsize=256)
 def _rate(rate: Rate, burst: int) -> tuple[Window, str]:
-    """The window and its description, computed once per distinct rate and burst (routes share them)."""
+    """The window and its description."""
     w = window(rate.per_second, rate.text.rsplit("/", 1)[1], burst)
     return w, describe(rate.text, rate.per_second, burst, w)
 
@@ -84,7 +82,8 @@ def rate_policies(ctx: Context, route: Route) -> list[Element]:
         return []
     out: list[Element] = []
     if not ctx.dropped(f"rate_limit.{rl.per}", route.id):
-        w, message = _rate(rl.rate, rl.burst)
+        # computed once per rate text (which fixes the rate) and burst: routes share them
+        w, message = ctx.share(("rate", rl.rate.text, rl.burst), lambda: _rate(rl.rate, rl.burst))
         ctx.warn("GWC303", message, rl.pointer, "see docs/targets/azure.md (rate limits)")
         out.append(el("rate-limit-by-key", {"calls": str(w.calls), "renewal-period": str(w.period),
                                             "counter-key": counter_key("rate", route, rl.per)}))

@@ -42,14 +42,10 @@ def rename(route: Route, first: Route) -> dict[str, str]:
     return dict(zip(route.match.params, first.match.params))
 
 
-def operation_id(route: Route, method: str) -> str:
-    """`<route id>-<method>`."""
-    return f"{route.id}-{method.lower()}"
-
-
-def not_allowed_id(route: Route, method: str) -> str:
-    """The operation answering 405 for a method no route of the path serves."""
-    return f"{route.id}-{method.lower()}-405"
+def operation_suffix(method: str, not_allowed: bool = False) -> str:
+    """What follows the route id in an operation id: `-<method>`, and `-405` for the operation answering
+    405 for a method no route of the path serves."""
+    return f"-{method.lower()}-405" if not_allowed else f"-{method.lower()}"
 
 
 def entity(prefix: str, *parts: str) -> str:

@@ -93,8 +93,11 @@ def _paths(paths: dict[str, dict[str, Operation]]) -> tuple[list[str], list[str]
         item, comma = paths[path], ""
         for method in sorted(item):
             op = item[method]
-            (oid, oid_e), (summary, summary_e), (name, name_e) = (quote_twice(op.id), quote_twice(op.summary),
-                                                                  shared.method(method))
+            oid, summary = quote(op.id), quote(op.summary)
+            # quote_twice(), inline: most ids and summaries need no escaping
+            oid_e = f"{q}{op.id}{q}" if len(oid) == len(op.id) + 2 else escape(oid)
+            summary_e = f"{q}{op.summary}{q}" if len(summary) == len(op.summary) + 2 else escape(summary)
+            name, name_e = shared.methods.get(method) or shared.method(method)
             answers = op.responses or PASSED_THROUGH
             resp_i, resp_c, _ = responses.get(id(answers)) or shared.response_texts(answers)
             params_i, params_c = (params_of.get(op.params) or shared.parameter_texts(op.params)) if op.params \
@@ -125,7 +128,6 @@ def openapi_texts(ctx: Context, plan: Plan) -> tuple[str, Later]:
     """api.openapi.json, and the template's `value`: the compact document written as a JSON string."""
     indented, compact = _paths(_by_path(plan))
     text = document(openapi_doc(ctx, plan, _splice(indented)))
-    del indented
 
     def write_value(write: Write) -> None:
         write('"')

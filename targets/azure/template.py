@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .jsontext import Later, Write, document, dumps, pad, quote, write_json
+from .jsontext import Later, Write, document, pad, quote, write_json
 from .values import arm_literal, arm_quote
 
 API_VERSION = "2024-05-01"

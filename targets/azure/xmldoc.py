@@ -117,7 +117,12 @@ class Renderer:
 
     def lines(self, nodes: list[Element]) -> str:
         """The lines of a section's children."""
+        if not nodes:
+            return ""
         table = self._lines
+        if len(nodes) == 1:
+            got = table.get(id(nodes[0]))
+            return got[1] if got is not None else self.line(nodes[0])
         return "".join([got[1] if (got := table.get(id(node))) is not None else self.line(node) for node in nodes])
 
     @staticmethod

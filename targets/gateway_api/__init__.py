@@ -7,10 +7,10 @@ rules is left out whole: its paths answer 500, never served open."""
 from __future__ import annotations
 
 from gwc.diagnostics import has_errors
+from gwc.emitting import to_yaml
 from gwc.model import Gateway
 from gwc.target import EmitOptions, EmitResult
 
-from .block_yaml import BlockYaml
 from .context import Context
 from .fidelity import FIDELITY
 from .resources import Resources
@@ -21,7 +21,7 @@ OUTPUT = "gateway-api.yaml"
 
 def render(docs: list[dict]) -> str:
     """Deterministic multi-document YAML (sorted keys, documents joined with '---')."""
-    return BlockYaml().dump_all(docs)
+    return "---\n".join(to_yaml(d) for d in docs)
 
 
 class GatewayApiTarget:

@@ -9,11 +9,10 @@ secret is ever written.
 from __future__ import annotations
 
 from gwc.diagnostics import has_errors
-from gwc.emitting import to_json
+from gwc.emitting import to_json, to_yaml
 from gwc.model import Gateway
 from gwc.target import EmitOptions, EmitResult
 
-from .block_yaml import to_yaml
 from .context import Context
 from .fidelity import FIDELITY
 from .openapi import Builder

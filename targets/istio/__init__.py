@@ -6,12 +6,12 @@ client-address rules. Pure: no I/O, deterministic bytes."""
 from __future__ import annotations
 
 from gwc.diagnostics import has_errors
+from gwc.emitting import to_yaml
 from gwc.features import used_features
 from gwc.model import Gateway
 from gwc.target import EmitOptions, EmitResult
 
 from .auth import policies, policy_path, route_methods, star_problem, usable_jwt
-from .block_yaml import BlockYaml
 from .context import Context
 from .fidelity import FIDELITY
 from .gateway import gateway
@@ -109,7 +109,7 @@ class IstioTarget:
         ctx.mark_left_out()
         if has_errors(result.diagnostics):
             return result
-        result.files["istio.yaml"] = BlockYaml().dump_all(docs)
+        result.files["istio.yaml"] = "---\n".join(to_yaml(d) for d in docs)
         return result
 
 

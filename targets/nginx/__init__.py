@@ -6,24 +6,17 @@ tmp/ and logs/ folders, so `nginx -p DIR/ -c DIR/nginx.conf` runs it as it is.
 
 from __future__ import annotations
 
-from importlib import resources
-
 from gwc.diagnostics import has_errors
 from gwc.model import Gateway
 from gwc.target import EmitOptions, EmitResult
 
-from .auth import auth_problems, config_module, per_key_problems
+from .auth import AUTH_JS, auth_js, auth_problems, config_module, per_key_problems
 from .conf import render_config
 from .context import Context
 from .fidelity import FIDELITY
 from .http import nginx_conf
 
-AUTH_JS = "gwc_auth.js"
 AUTH_CONFIG_JS = "gwc_auth_config.js"
-
-
-def _auth_js() -> str:
-    return resources.files("gwc.targets").joinpath("nginx", "templates", AUTH_JS).read_text(encoding="utf-8")
 
 
 class NginxTarget:
@@ -44,7 +37,7 @@ class NginxTarget:
         main, http = nginx_conf(ctx)
         result.files["nginx.conf"] = render_config(main, http)
         if ctx.auth_combos:
-            result.files[AUTH_JS] = _auth_js()
+            result.files[AUTH_JS] = auth_js()
             result.files[AUTH_CONFIG_JS] = config_module(gateway, {n for c in ctx.auth_combos for n in c})
         result.files["tmp/README"] = "nginx keeps temporary files and the response cache here.\n"
         result.files["logs/README"] = "The access log is written here unless the spec names another path.\n"

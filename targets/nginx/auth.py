@@ -7,16 +7,25 @@ secrets (environment variable names, file paths); the njs module reads the secre
 from __future__ import annotations
 
 import json
+from functools import cache
+from importlib import resources
 
 from gwc.diagnostics import Diagnostic, Level
 from gwc.model import ApiKeyAuth, Gateway, JwtAuth, SecretRef
 from gwc.target import finding
 
-from .conf import Block, Directive, Lit, Raw
+from .auth_cache import combo_digest, front_locations
+from .conf import Block, Directive
 from .context import Context
-from .names import auth_location
 
 RUNTIME_KINDS = ("env", "file")
+AUTH_JS = "gwc_auth.js"
+
+
+@cache
+def auth_js() -> str:
+    """The njs module (static: copied into every output that has auth)."""
+    return resources.files("gwc.targets").joinpath("nginx", "templates", AUTH_JS).read_text(encoding="utf-8")
 
 
 def _ref(ref: SecretRef | None) -> dict | None:
@@ -73,15 +82,9 @@ def per_key_problems(gw: Gateway) -> list[Diagnostic]:
 
 
 def auth_locations(ctx: Context) -> list[Block]:
-    """One internal location per combination of methods that routes use."""
-    out = []
-    for combo in sorted(ctx.auth_combos):
-        b = Block("location", ("=", auth_location(combo)))
-        b.add("internal")
-        b.add("set", Raw("$gwc_auth_methods"), Lit(" ".join(combo)))
-        b.add("js_content", "gwc.authorize")
-        out.append(b)
-    return out
+    """One internal location per combination of methods that routes use (see auth_cache.py)."""
+    methods = {n: _method(ctx.gw.auth[n]) for combo in ctx.auth_combos for n in combo}
+    return front_locations(ctx, {c: combo_digest(methods, c, auth_js()) for c in ctx.auth_combos})
 
 
 def auth_main_directives(ctx: Context) -> list[Directive]:

@@ -18,18 +18,23 @@ FIDELITY: dict[str, Fidelity] = {
     "service.timeouts": Fidelity(E, "proxy_connect/read/send_timeout (per read/write, not total)"),
     "service.retries": Fidelity(A, "proxy_next_upstream: a retry goes to the next instance, never the same one, "
                                    "so attempts are capped at the number of instances"),
-    "service.health": Fidelity(E, "max_fails / fail_timeout"),
-    "service.mock": Fidelity(E, "return STATUS BODY, after auth and rate limits"),
+    "service.health": Fidelity(A, "max_fails / fail_timeout; fail_timeout is whole seconds, so a sub-second "
+                                  "value is rounded up (at most 999 ms longer)"),
+    "service.mock": Fidelity(E, "return STATUS BODY, after auth and rate limits; a mock route's cache and "
+                                "request headers have nothing to act on and are left out"),
     "service.https": Fidelity(E, "proxy_ssl_verify on with the system CA bundle"),
-    "auth.jwt": Fidelity(E, "njs WebCrypto behind auth_request; keys embedded at compile time from jwks.file"),
-    "auth.api_key": Fidelity(E, "njs compares SHA-256 digests; keys read at run time from the reference"),
+    "auth.jwt": Fidelity(E, "njs WebCrypto behind auth_request; keys embedded at compile time from jwks.file; "
+                            "a verified token is reused for up to 60 s, never past its exp"),
+    "auth.api_key": Fidelity(E, "njs compares SHA-256 digests; keys read at run time from the reference (a verified "
+                                "key is reused for up to 60 s, so a key removed from its file stops within 60 s)"),
     "auth.any_of": Fidelity(E, "methods tried in order; the first success wins"),
     "rate_limit.client_ip": Fidelity(A, "limit_req with nodelay: burst+1 requests pass at once, then one request "
                                         "every 1/rate s; rates below 1/m round to whole requests per minute"),
     "rate_limit.api_key": Fidelity(A, "as client_ip, keyed on the presented key"),
     "rate_limit.route": Fidelity(A, "as client_ip, one bucket per route"),
     "rate_limit.quota": Fidelity(U, "nginx keeps no counters beyond its leaky buckets (no daily/monthly quota)"),
-    "cache": Fidelity(A, "proxy_cache: ttl is a maximum; upstream Cache-Control no-store/private/max-age wins"),
+    "cache": Fidelity(A, "proxy_cache: ttl is a maximum; upstream Cache-Control no-store/private/max-age wins; "
+                         "ttl is whole seconds, so a sub-second value is rounded up (at most 999 ms longer)"),
     "cache.per_subject": Fidelity(E, "the authenticated subject is part of the cache key"),
     "compression.gzip": Fidelity(A, "min_size is checked against Content-Length; chunked responses are "
                                     "compressed whatever their size"),

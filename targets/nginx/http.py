@@ -6,19 +6,19 @@ from gwc import __version__
 from gwc.values import size_bytes
 
 from .auth import auth_locations, auth_main_directives
+from .auth_cache import check_server
+from .auth_cache import http_directives as auth_cache_directives
 from .conf import Block, Comment, Directive, Entry, Lit, Node, Raw
 from .context import Context
 from .locations import route_locations
 from .logs import log_directives
-from .names import ident
+from .names import ERRORS, error_named, ident
 from .policies import cors_map
 from .rates import nginx_rate
 from .route_body import mock_location
 from .upstreams import split_block, upstream_blocks
 
 TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-ERRORS = {401: "unauthorized", 403: "forbidden", 413: "request body too large", 429: "too many requests",
-          500: "internal error", 502: "bad gateway", 503: "service unavailable", 504: "gateway timeout"}
 
 
 def _zones(ctx: Context, zone_size: int) -> list[Node]:
@@ -101,7 +101,7 @@ def _server(ctx: Context, locations: list[Block], named: list[Block]) -> Block:
     # get nginx's HTML pages instead of the JSON ones. The JSON pages return text, so nothing loops.
     s.add("recursive_error_pages", "on")
     for code in ERRORS:
-        s.add("error_page", code, "=", f"@gwc_error_{code}")
+        s.add("error_page", code, "=", error_named(code))
     s.children += locations
     obs = gw.observability
     if obs.metrics_path:
@@ -115,7 +115,7 @@ def _server(ctx: Context, locations: list[Block], named: list[Block]) -> Block:
     s.children += named
     s.children += [mock_location(r, ctx) for _, r in sorted(ctx.mock_routes.items())]
     for code, text in ERRORS.items():
-        e = s.block("location", f"@gwc_error_{code}")
+        e = s.block("location", error_named(code))
         if obs.request_id:
             e.add("add_header", "X-Request-Id", Raw("$gwc_request_id"), "always")
         if code == 401:
@@ -146,9 +146,9 @@ def nginx_conf(ctx: Context) -> tuple[list[Node], list[Node]]:
     http += [Directive(f"{d}_temp_path", (f"tmp/{d}",)) for d in TEMP_DIRS]
     http += log_directives(ctx)
     http += _id_maps(ctx)
-    if ctx.auth_combos:
-        http += [Directive("js_import", ("gwc", "from", "gwc_auth.js"))]
     zone_size = size_bytes(settings.get("zone_size", "10MiB"))
+    if ctx.auth_combos:
+        http += [Directive("js_import", ("gwc", "from", "gwc_auth.js"))] + auth_cache_directives(ctx, zone_size)
     http += _zones(ctx, zone_size)
     http += _api_key_maps(ctx)
     if ctx.needs_cache:
@@ -159,4 +159,6 @@ def nginx_conf(ctx: Context) -> tuple[list[Node], list[Node]]:
     http += [split_block(r, ctx.result) for r in gw.routes if r.split]
     http += [cors_map(origins, var) for (origins, _), var in sorted(ctx.cors_maps.items(), key=lambda kv: kv[1])]
     http.append(server)
+    if ctx.auth_combos:
+        http.append(check_server(ctx))
     return main, http

@@ -25,6 +25,9 @@ FIELDS: dict[str, tuple[str, bool]] = {
     "traceparent": ("$gwc_traceparent", False),
     "subject": ("$gwc_subject", False),
 }
+# A file log is written in batches (one write() per 64 KiB, at least every second) instead of one write()
+# per request; lines for stdout/stderr go out at once, since a log collector may be reading them live.
+BUFFER = ("buffer=64k", "flush=1s")
 DEFAULT_FIELDS = ("time", "request_id", "client_ip", "method", "path", "status", "bytes_sent", "request_time",
                   "upstream_addr", "upstream_status", "upstream_response_time", "route", "traceparent")
 
@@ -46,9 +49,10 @@ def log_directives(ctx: Context) -> list[Node]:
     if obs.log_format == "none":
         return [Directive("access_log", ("off",))]
     ctx.result.mark("observability.access_log", "gateway")
+    buffered = () if obs.log_path.startswith("/dev/") else BUFFER
     if obs.log_format == "combined":
-        return [Directive("access_log", (Raw(obs.log_path), "combined"))]
+        return [Directive("access_log", (Raw(obs.log_path), "combined") + buffered)]
     fields = obs.log_fields or DEFAULT_FIELDS
     body = json_format(fields, obs.request_id, obs.tracing == "w3c")
     return [Directive("log_format", ("gwc_json", "escape=json", Template(body))),
-            Directive("access_log", (Raw(obs.log_path), "gwc_json"))]
+            Directive("access_log", (Raw(obs.log_path), "gwc_json") + buffered)]

@@ -1,5 +1,9 @@
 """Deterministic nginx identifiers derived from spec names (which the schema limits to [a-z0-9_-])."""
 
+# The statuses nginx itself answers with a JSON body, from the named location error_named(code).
+ERRORS = {401: "unauthorized", 403: "forbidden", 413: "request body too large", 429: "too many requests",
+          500: "internal error", 502: "bad gateway", 503: "service unavailable", 504: "gateway timeout"}
+
 
 def ident(name: str) -> str:
     """A variable-safe identifier: '-' becomes '_'."""
@@ -29,3 +33,8 @@ def mock_named(route_id: str) -> str:
 def auth_location(methods: tuple[str, ...]) -> str:
     """The internal location that checks one combination of auth methods."""
     return "/_gwc/auth/" + "+".join(methods)
+
+
+def error_named(code: int) -> str:
+    """The named location answering an error status with JSON."""
+    return f"@gwc_error_{code}"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from gwc.model import Cors, Route
-from gwc.values import format_seconds
 
 from .conf import Block, Directive, Entry, Lit, Node, Raw
 from .context import Context
 from .names import ident
+from .times import whole_seconds
 
 ALWAYS_GZIPPED = "text/html"  # nginx always compresses text/html; listing it again is a warning
 
@@ -69,7 +69,7 @@ def cache_directives(route: Route, ctx: Context) -> list[Node]:
         ctx.result.mark("cache.per_subject", route.id)
     out: list[Node] = [Directive("proxy_cache", ("gwc_cache",)),
                        Directive("proxy_cache_key", (Raw(key),)),
-                       Directive("proxy_cache_valid", (200, 203, 204, 301, format_seconds(cache.ttl_ms))),
+                       Directive("proxy_cache_valid", (200, 203, 204, 301, whole_seconds(cache.ttl_ms))),
                        Directive("proxy_cache_lock", ("on",)),
                        Directive("add_header", ("X-Cache-Status", Raw("$upstream_cache_status"), "always"))]
     if cache.authenticated == "bypass":

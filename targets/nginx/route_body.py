@@ -14,6 +14,7 @@ from .conf import Block, Directive, Lit, Node, Raw, Shared
 from .context import Context
 from .names import auth_location, ident, mock_named, upstream
 from .policies import cache_directives, compression_directives, cors_headers, cors_key, preflight_block
+from .times import report_rounding
 
 _RETRY_ON = {"connect_error": "error", "timeout": "timeout", "500": "http_500", "502": "http_502",
              "503": "http_503", "504": "http_504", "429": "http_429"}
@@ -217,6 +218,7 @@ def _tail(route: Route, ctx: Context) -> Shared:
         mark("cache", rid)
         if cache.authenticated == "per_subject":
             mark("cache.per_subject", rid)
+        report_rounding(ctx.result, cache.ttl_ms, "proxy_cache_valid", f"{cache.pointer}/ttl")
     cors = route.cors if route.cors and not ctx.dropped("cors", rid) else None
     ops = route.response_headers if route.response_headers and not ctx.dropped("headers.response", rid) else None
     if ops:
@@ -257,9 +259,21 @@ def route_body(route: Route, ctx: Context, check_method: bool = True, picked_lim
         out.append(Directive("try_files", ("/.gwc-mock", mock_named(route.id))))
         if route.rewrite:
             ctx.result.mark("route.rewrite", route.id)
+        _mock_has_no_upstream(route, ctx)
         return out  # headers and compression live in the mock's named location
     out.append(_tail(route, ctx))
     return out
+
+
+def _mock_has_no_upstream(route: Route, ctx: Context) -> None:
+    """A mock is answered by the gateway itself: a response cache would only store the fixed answer, and
+    request headers have no upstream to reach. Both are met by doing nothing (other targets agree)."""
+    if route.cache:
+        ctx.result.mark("cache", route.id)
+        if route.cache.authenticated == "per_subject":
+            ctx.result.mark("cache.per_subject", route.id)
+    if route.request_headers:
+        ctx.result.mark("headers.request", route.id)
 
 
 def _preflight(cors: Cors, ctx: Context) -> Block:

@@ -87,3 +87,20 @@ def hosts(parents: dict[str, str | None], holds_regex: set[str]) -> dict[str, st
         parent = parents[path]
         out[path] = None if parent is None else parent if parent in holds_regex else out[parent]
     return out
+
+
+def first_matches(regexes: Sequence[Regex], paths: Iterable[str]) -> dict[str, int | None]:
+    """For each literal path (no parameters, no trailing '/'), the index of the first regex in `regexes`
+    (precedence order) that matches it, or None; through the same tries as placements()."""
+    tries: dict[int, dict] = {}
+    for i, rx in enumerate(regexes):
+        if not rx.trailing_slash:
+            node = tries.setdefault(len(rx.segments), {})
+            for seg in rx.segments:
+                node = node.setdefault(seg, {})
+            node.setdefault(None, []).append(i)
+    out: dict[str, int | None] = {}
+    for path in paths:
+        segments = tuple(path.strip("/").split("/")) if path.strip("/") else ()
+        out[path] = min(_overlapping(tries.get(len(segments), {}), segments), default=None)
+    return out

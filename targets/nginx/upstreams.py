@@ -6,10 +6,10 @@ from fractions import Fraction
 
 from gwc.model import Gateway, Route, Service
 from gwc.target import EmitResult, finding
-from gwc.values import format_seconds
 
 from .conf import Block, Entry, Raw
 from .names import ident, upstream
+from .times import report_rounding, whole_seconds
 
 
 def upstream_block(svc: Service, result: EmitResult) -> Block:
@@ -23,12 +23,13 @@ def upstream_block(svc: Service, result: EmitResult) -> Block:
         args: list = [Raw(f"{inst.host}:{inst.port}")]
         if inst.weight != 1:
             args.append(f"weight={inst.weight}")
-        args += [f"max_fails={svc.max_fails}", f"fail_timeout={format_seconds(svc.fail_timeout_ms)}"]
+        args += [f"max_fails={svc.max_fails}", f"fail_timeout={whole_seconds(svc.fail_timeout_ms)}"]
         if inst.backup:
             args.append("backup")
         b.add("server", *args)
     if svc.keepalive:
         b.add("keepalive", svc.keepalive)
+    report_rounding(result, svc.fail_timeout_ms, "fail_timeout", f"{svc.pointer}/health/fail_timeout")
     return b
 
 

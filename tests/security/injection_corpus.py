@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
@@ -36,14 +36,16 @@ HOSTILE: list[str] = [
     "#", "$var", "${x}", "$$", "${AWS::AccountId}", "$input.params()", "#set($x = 1)", "]]#", "#[[", "%DOWNSTREAM_REMOTE_ADDRESS%",
     # quotes and escapes
     '"', "'", '"\'', "\\", "\\\\", "\\\"", "`id`",
-    # XML, APIM policy expressions and named values, ARM expressions
+    # XML, APIM policy expressions and named values, ARM expressions, CloudFormation dynamic references
     "<", "&", "]]>", "</value><evil/>", "&amp;", "@(x)", "@{x}", " @(x)", "{{x}}", "}}{{", "[concat('x')]",
-    # YAML syntax
-    "a: b", "- x", "*alias", "!!python/object", "---",
+    "{{resolve:ssm:/prod/db-password}}", "{{resolve:secretsmanager:prod/db:SecretString:password}}", "!Ref x",
+    # YAML syntax and YAML 1.1 types (a value must stay a string)
+    "a: b", "- x", "? x", "*alias", "&anchor", "!!python/object", "---", "| x", "> x", "x #y", "<<", "%TAG",
+    "true", "null", "~", "0x1F", "1e3", "  lead", "trail  ", "\x85", "\u2029",
     # paths and encodings
     "%2F", "..", "%2F..", "/../", "*", "@", " ",
     # size, non-ASCII and bidirectional text
-    "x" * 4096, "\u00e9", "\u202eevil", "\u200f", "\ufeff", "\U0001F600",
+    "x" * 4096, "\u00e9", "\u202eevil", "\u200f", "\ufeff", "\ufffe", "\U0001F600",
 ]
 HARMLESS = "harmless"
 
@@ -179,9 +181,9 @@ def rename(doc, pointer: str, new: str) -> None:
 
 # --- variants: base specs for fields that exclude each other ----------------------------------------------
 
-def _v_request_headers(s: dict) -> None:  # default request headers (nginx cannot yet give them to mock routes)
+def _v_request_headers(s: dict) -> None:
+    """Default request headers (a variant: every route inherits them, which changes much of every output)."""
     s["defaults"]["headers"]["request"] = {"set": {"X-Dreq": "ok"}, "remove": ["X-Dgone"]}
-    s["routes"] = [r for r in s["routes"] if r.get("service") not in ("canned", "jsonmock")]
 
 
 def _v_secret(owner: str, kind: str) -> Callable[[dict], None]:
@@ -227,6 +229,8 @@ VARIANTS: dict[str, Callable[[dict], None]] = {
     **{f"{w}-{p}-none": _v_none(w, p) for w in ("defaults", "route") for p in
        ("cache", "compression", "cors", "ip", "rate_limit", "body_limit")},
     "gcp-api-gateway": _v_gcp_gateway,
+    "gcp-openapi3": _v("/targets/gcp/openapi", 3),
+    "aws-http": _v("/targets/aws/api_type", "http"),
     "gateway-api-existing": _v("/targets/gateway_api/gateway", {"name": "shared", "namespace": "infra"}),
     "istio-existing": _v("/targets/istio/gateway", "infra/shared"),
 }
@@ -264,8 +268,7 @@ class Field:
         spec, side = self.base()
         doc = side[self.side] if self.side else spec
         if self.mode == "key":
-            old = self.pointer.rsplit("/", 1)[1]
-            new = old + value
+            new = self.key + value
             rename(doc, self.pointer, new)
             for ref in self.refs:
                 if ref.endswith("/<key>"):
@@ -282,11 +285,16 @@ class Field:
             put(doc, self.pointer, self.mode.format(value))
         return spec, side
 
+    @property
+    def key(self) -> str:
+        """The map key at the pointer (unescaped)."""
+        return self.pointer.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
+
     def value_pointer(self, value: str) -> str:
         """The pointer of the placed value (a renamed key's new pointer)."""
         if self.mode == "key":
-            head, old = self.pointer.rsplit("/", 1)
-            return f"{head}/{(old + value).replace('~', '~0').replace('/', '~1')}"
+            head = self.pointer.rsplit("/", 1)[0]
+            return f"{head}/{(self.key + value).replace('~', '~0').replace('/', '~1')}"
         return self.pointer
 
 
@@ -439,6 +447,13 @@ FIELDS: list[Field] = [
     Field("/targets/istio/selector/<key>", "/targets/istio/selector/app.kubernetes.io~1name", "key"),
     Field("/targets/istio/selector/*", "/targets/istio/selector/app.kubernetes.io~1name"),
     Field("/targets/istio/tls_credential_name", "/targets/istio/tls_credential_name"),
+    # the free-text fields again where a target writes them differently: AWS HTTP APIs, Google's OpenAPI 3
+    *[Field(loc, pointer, mode, variant) for variant in ("aws-http", "gcp-openapi3") for loc, pointer, mode in (
+        ("/title", "/title", "whole"), ("/description", "/description", "whole"),
+        ("/auth/*/jwt/issuer", "/auth/jwt/jwt/issuer", "append"),
+        ("/auth/*/jwt/audiences/[]", "/auth/jwt/jwt/audiences/0", "whole"),
+        ("/routes/[]/headers/request/set/*", "/routes/0/headers/request/set/X-Req", "whole"),
+        ("/routes/[]/headers/response/set/*", "/routes/0/headers/response/set/X-Resp", "whole"))],
     # not in the spec's schema, but read at compile time from a file the spec names: a JWKS key id
     Field("<jwks file>/keys/[]/kid", "/keys/0/kid", side="jwks.json", optional_xml=frozenset({("key", "id")})),
 ]

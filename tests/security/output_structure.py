@@ -105,12 +105,13 @@ def _nginx_walk(ref: list[Node], case: list[Node], parent: str, where: str, out:
 
 # --- strings in other languages ---------------------------------------------------------------------------
 
-_CS_LITERAL = re.compile(r'@"(?:[^"]|"")*"|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', re.S)
+_CS_LITERAL = re.compile(r'@"(?:[^"]|"")*"|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', re.DOTALL)
 
 
 def cs_skeleton(expression: str) -> str:
-    """A C# expression with the contents of its string and char literals masked."""
-    return _CS_LITERAL.sub('"S"', expression)
+    """A C# expression with the contents of its string and char literals masked, and its integer literals
+    (a scheme's length, a key's size: numbers gwc derives from a value)."""
+    return re.sub(r"\b\d+\b", "0", _CS_LITERAL.sub('"S"', expression))
 
 
 def is_apim_expression(value: str) -> bool:
@@ -151,7 +152,7 @@ def arm_problems(ref: str, case: str, where: str) -> list[str]:
     return []
 
 
-_VTL_BLOCK = re.compile(r"#\[\[.*?\]\]#", re.S)
+_VTL_BLOCK = re.compile(r"#\[\[.*?\]\]#", re.DOTALL)
 _VTL_READS = re.compile(r"[$#\\]")
 
 
@@ -168,15 +169,30 @@ def vtl_problems(ref: str, case: str, where: str) -> list[str]:
 
 
 def static_parameter_problems(ref: str, case: str, where: str) -> list[str]:
-    """An API Gateway static mapping value is '...' with no quote inside."""
+    """A REST static mapping value is '...' with no quote inside; an HTTP API mapping value is read as an
+    expression where it holds '$' ($request..., $context..., $stageVariables...)."""
     if ref.startswith("'") and not re.fullmatch(r"'[^']*'", case):
         return [f"{where}: static value {case[:120]!r} is not one quoted literal"]
+    if not ref.startswith("'") and case.count("$") != ref.count("$"):
+        return [f"{where}: mapping value {case[:120]!r} holds an expression"]
+    return []
+
+
+_DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:")
+
+
+def cloudformation_problems(ref: str, case: str, where: str) -> list[str]:
+    """CloudFormation replaces `{{resolve:ssm:...}}`, `{{resolve:ssm-secure:...}}` and
+    `{{resolve:secretsmanager:...}}` in resource properties with the parameter's or secret's value when it
+    deploys the stack; there is no escape for it."""
+    if len(_DYNAMIC_REFERENCE.findall(case)) != len(_DYNAMIC_REFERENCE.findall(ref)):
+        return [f"{where}: CloudFormation resolves the dynamic reference in {case[:160]!r}"]
     return []
 
 
 def sub_problems(ref: str, case: str, where: str) -> list[str]:
     """CloudFormation Fn::Sub replaces ${...}: the references must stay those of the harmless run."""
-    refs = lambda s: re.findall(r"\$\{(?!!)[^}]*\}", s)  # noqa: E731 (${!x} is a literal)
+    refs = lambda s: re.findall(r"\$\{(?!!)[^}]*\}", s)
     if refs(ref) != refs(case):
         return [f"{where}: Fn::Sub references {refs(case)} instead of {refs(ref)}"]
     return []
@@ -184,7 +200,7 @@ def sub_problems(ref: str, case: str, where: str) -> list[str]:
 
 def envoy_problems(ref: str, case: str, where: str) -> list[str]:
     """Envoy reads %NAME% in header values; a literal % is written %%."""
-    ops = lambda s: re.findall(r"%[^%]*%?", s.replace("%%", ""))  # noqa: E731
+    ops = lambda s: re.findall(r"%[^%]*%?", s.replace("%%", ""))
     if len(ops(ref)) != len(ops(case)):
         return [f"{where}: Envoy command operator in header value {case[:120]!r}"]
     return []
@@ -213,6 +229,8 @@ def string_problems(ctx: str, path: tuple, ref: str, case: str, where: str) -> l
             out += static_parameter_problems(ref, case, where)
         if "Fn::Sub" in keys:
             out += sub_problems(ref, case, where)
+        if ctx.startswith("aws/template.yaml"):  # also inside the inline OpenAPI body: one template
+            out += cloudformation_problems(ref, case, where)
     if ctx.startswith("istio/") and "headers" in keys:
         out += envoy_problems(ref, case, where)
     if ctx.startswith("gcp/") and "x-google-audiences" in keys and ref.count(",") != case.count(","):

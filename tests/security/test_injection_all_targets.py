@@ -22,25 +22,39 @@ target. GWC_INJECTION_FULL=1 sends every refused case through the pipeline too (
 
 from __future__ import annotations
 
+import atexit
 import collections
 import copy
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from gwc.diagnostics import Diagnostic, Level
 from tests.e2e.harness import require_tool
-from tests.security.injection_corpus import (FIELDS, HOSTILE, SCHEMA, SCHEMA_ACCEPTS, SIDE, TARGETS, Compiled,
-                                            Field, compile_case, get, schema_string_fields, write_case)
+from tests.security.injection_corpus import (
+    FIELDS,
+    HOSTILE,
+    SCHEMA_ACCEPTS,
+    SIDE,
+    TARGETS,
+    Compiled,
+    Field,
+    compile_case,
+    get,
+    schema_string_fields,
+    write_case,
+)
 from tests.security.output_structure import problems
 
 FULL = os.environ.get("GWC_INJECTION_FULL") == "1"
-STRIDE = 23  # one schema-refused case in STRIDE goes through the whole pipeline (coprime with the corpus size)
+STRIDE = 37  # one schema-refused case in STRIDE goes through the whole pipeline (coprime with the corpus size)
 # Fields that are not in the schema, with why.
 EXTRA = {"/services/*/mock/json/<key>": "a mock's json is any JSON value: its keys are free text too",
          "<jwks file>/keys/[]/kid": "read from the JWKS file at compile time and written into the outputs"}
@@ -60,7 +74,7 @@ SEEN_FIELDS: set[str] = set()
 
 # --- the plan ---------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def plan() -> tuple[tuple[int, int, str], ...]:
     """(field index, value index, how): 'pipeline' (the whole pipeline on every target), or 'schema' (gwc's
     yes/no schema check refuses it: not sent further)."""
@@ -74,7 +88,7 @@ def plan() -> tuple[tuple[int, int, str], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def reference(variant: str) -> Compiled:
     """The harmless run: the base spec (its variant), every field holding its base value."""
     field = next(f for f in FIELDS if f.variant == variant)
@@ -82,17 +96,36 @@ def reference(variant: str) -> Compiled:
     return compile_case(_scratch() / f"ref-{variant or 'base'}", spec, side)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _scratch() -> Path:
-    import tempfile
-    return Path(tempfile.mkdtemp(prefix="gwc-injection-"))
+    """A folder the cases are written to (one at a time), removed when the run ends."""
+    folder = Path(tempfile.mkdtemp(prefix="gwc-injection-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 # --- judging one case -------------------------------------------------------------------------------------
 
 def _related(pointer: str, field_pointers: list[str]) -> bool:
-    """A diagnostic at the field, inside it, or at an object that holds it."""
-    return any(pointer == p or pointer.startswith(p + "/") or p.startswith(pointer + "/") for p in field_pointers)
+    """A diagnostic at the field, inside it, or at an object that holds it (not the whole document)."""
+    return bool(pointer) and any(pointer == p or pointer.startswith(p + "/") or p.startswith(pointer + "/")
+                                 for p in field_pointers)
+
+
+def _inherited(pointer: str, field: Field) -> bool:
+    """A diagnostic at a route about a default it inherits (targets report per route)."""
+    return field.pointer.startswith("/defaults/") and pointer.startswith("/routes/")
+
+
+def _at_field(d: Diagnostic, field: Field, value: str, case: Compiled) -> bool:
+    """The diagnostic's pointer is the field's (or inside it, or an object holding it), and a map key that is
+    refused is reported at the key's own line."""
+    ptrs = _pointers(field, value)
+    if not _related(d.pointer, ptrs):
+        return False
+    if field.mode == "key" and d.pointer not in ptrs and case.doc is not None and not field.side:
+        return d.line in {case.doc.mark(p, key=True).line for p in ptrs}
+    return True
 
 
 def _located(d: Diagnostic) -> bool:
@@ -103,12 +136,12 @@ def _pointers(field: Field, value: str) -> list[str]:
     return [field.value_pointer(value), *[r.removesuffix("/<key>") for r in field.refs]]
 
 
-def refusal_problems(errors: list[Diagnostic], field: Field, value: str) -> list[str]:
+def refusal_problems(errors: list[Diagnostic], field: Field, value: str, case: Compiled) -> list[str]:
     """A refusal must be located (file:line:col, a hint) and at least one error must be at the field."""
     if not errors:
         return ["no output and no error"]
     out = [f"unlocated error {d.format()!r}" for d in errors if not _located(d)]
-    if not any(_related(d.pointer, _pointers(field, value)) for d in errors):
+    if not any(_at_field(d, field, value, case) for d in errors):
         out.append(f"no error at the field: {[f'{d.code} at {d.pointer}' for d in errors]}")
     return out
 
@@ -130,7 +163,7 @@ def judge(field: Field, value: str, case: Compiled) -> tuple[str, list[str]]:
     """('refused' | 'accepted', failures) for one case."""
     if not case.loaded:
         STATS["refused when loading"] += 1
-        return "refused", refusal_problems(case.errors, field, value)
+        return "refused", refusal_problems(case.errors, field, value, case)
     ref = reference(field.variant)
     failures = []
     for name in TARGETS:
@@ -139,17 +172,21 @@ def judge(field: Field, value: str, case: Compiled) -> tuple[str, list[str]]:
             continue
         if after is None:
             STATS[f"refused by {name}"] += 1
-            failures += [f"{name}: {p}" for p in refusal_problems(case.target_errors(name), field, value)]
+            failures += [f"{name}: {p}" for p in refusal_problems(case.target_errors(name), field, value, case)]
             continue
         found = problems(name, before, after, field.optional_xml)
         if not found:
             STATS[f"inert on {name}"] += 1
             continue
-        new = _new_diagnostics(ref.by_target[name], case.by_target[name])
-        why = [d for d in new if _located(d) and (_related(d.pointer, _pointers(field, value))
-                                                  or (name, d.code) in LEFT_OUT_ELSEWHERE)]
-        if why:
-            STATS[f"left out by {name}"] += 1
+        new = [d for d in _new_diagnostics(ref.by_target[name], case.by_target[name]) if _located(d)]
+        if any(_at_field(d, field, value, case) for d in new):
+            STATS[f"left out by {name} (located at the field)"] += 1
+            continue
+        if any(_inherited(d.pointer, field) for d in new):
+            STATS[f"left out by {name} (located at a route that inherits the default)"] += 1
+            continue
+        if any((name, d.code) in LEFT_OUT_ELSEWHERE for d in new):
+            STATS[f"left out by {name} (located elsewhere, by design)"] += 1
             continue
         STATS[f"INJECTION on {name}"] += 1
         failures.append(f"{name}: the structure changed: {found[:4]}")
@@ -224,8 +261,9 @@ def test_summary(record_property) -> None:
     total = len(FIELDS) * len(HOSTILE)
     assert STATS["cases"] == total
     assert len(SEEN_VALUES) == len(HOSTILE)
-    lines = [f"fields: {len(FIELDS)} ({len(schema_string_fields())} in the schema), values: {len(HOSTILE)}, "
-             f"cases: {total}"] + [f"  {k}: {v}" for k, v in sorted(STATS.items())]
+    head = (f"fields: {len(FIELDS)} ({len(schema_string_fields())} in the schema), values: {len(HOSTILE)}, "
+            f"cases: {total}")
+    lines = [head] + [f"  {k}: {v}" for k, v in sorted(STATS.items())]
     print("\n".join(lines))
     for k, v in STATS.items():
         record_property(k, v)
@@ -245,7 +283,8 @@ def test_the_cli_refuses_with_exit_1_and_the_location(loc: str, value: str, tmp_
     assert not case.loaded
     err = next(d for d in case.errors if _related(d.pointer, _pointers(field, value)))
     done = subprocess.run([sys.executable, "-m", "gwc", "compile", str(path), "--target", "all", "--allow-lossy",
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+                           "--out", str(tmp_path / "out")], check=False, capture_output=True, text=True,
+                          timeout=120)
     assert done.returncode == 1, done.stderr
     assert f"{path}:{err.line}:{err.column}: error {err.code}" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()
@@ -286,3 +325,54 @@ def test_accepted_hostile_outputs_pass_every_validator(loc: str, value: str, tmp
     started = time.monotonic()
     check_every_target(outputs, tmp_path / "check", xsd)
     assert time.monotonic() - started < 120
+
+
+# --- paths: the characters a path may hold are literal in every regular expression made from it ------------
+
+PATH_CHARACTERS = [".", "+", "*", "!", "~", "=", ":", "@", ",", "_", "-", ".+*", "a.b"]
+
+
+def _regexes(target: str, files: dict[str, str]) -> set[str]:
+    """The regular expressions a target matches request paths with."""
+    import re as _re
+
+    from tests.security.nginx_syntax import parse
+    out: set[str] = set()
+    if target == "nginx":
+        def walk(nodes):
+            for n in nodes:
+                if n.name == "location" and n.args[:1] in (["~"], ["~*"]):
+                    out.add(n.args[1])
+                walk(n.children or [])
+        walk(parse(files["nginx.conf"]))
+    else:
+        for text in files.values():
+            out |= set(_re.findall(r"(?:regex|value): '?(\^[^'\n]*\$)'?\n", text))
+    return out
+
+
+@pytest.mark.parametrize("chars", PATH_CHARACTERS)
+def test_path_characters_are_literal_in_regular_expressions(chars: str) -> None:
+    """A route path holding regex syntax the path grammar allows (`. + * ! ~ = : @ ,`) is matched literally:
+    each target's regular expression for `/p/{id}/x<chars>` matches that path and not one where a character
+    of `<chars>` is replaced."""
+    import re as _re
+    field = next(f for f in FIELDS if f.loc == "/routes/[]/path")
+    case = compile_case(_scratch() / "regex", *field.place(chars))
+    assert case.loaded, [d.format() for d in case.errors]
+    literal = "/p/42/x" + chars
+    checked = 0
+    for target in ("nginx", "istio", "gateway-api"):
+        mine = [r for r in _regexes(target, case.outputs[target] or {}) if "/p/" in r]
+        if not mine and case.outputs[target] is not None and not any(
+                d.pointer.startswith("/routes/0") for d in case.by_target[target]):
+            pytest.fail(f"{target}: no regular expression for the route")
+        for regex in mine:
+            checked += 1
+            assert _re.search(regex, literal), (target, regex, literal)
+            for i, c in enumerate(chars):
+                if c.isalnum():
+                    continue
+                other = "/p/42/x" + chars[:i] + "Q" + chars[i + 1:]
+                assert not _re.search(regex, other), (target, regex, other)
+    assert checked >= 2, checked

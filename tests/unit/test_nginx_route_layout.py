@@ -46,8 +46,13 @@ def _server(conf: str) -> Node:
     return next(n for n in parse(conf) if n.name == "http").children[-1]
 
 
+REDIRECT = Node("redirect", ["301"], [])  # nginx's auto_redirect: no route at all
+
+
 def _picked(loc: Node) -> str:
     """The route a picked location serves: its `set $gwc_route`, or the named location it hands over to."""
+    if loc is REDIRECT:
+        return "301 redirect"
     for d in loc.children:
         if d.name == "set" and d.args[0] == "$gwc_route":
             return d.args[1]
@@ -57,11 +62,15 @@ def _picked(loc: Node) -> str:
 
 
 def _nginx_search(level: list[Node], uri: str) -> tuple[Node | None, bool]:
-    """(location, found): nginx's ngx_http_core_find_location over one level of locations."""
+    """(location, found): nginx's ngx_http_core_find_location over one level of locations. A location named
+    uri + '/' that holds proxy_pass makes nginx answer 301 (auto_redirect) unless an exact one matched."""
     locs = [n for n in level if n.name == "location" and not n.args[0].startswith("@")]
     exact = [n for n in locs if n.args[0] == "=" and n.args[1] == uri]
     if exact:
         return exact[0], True
+    if any(n.args[0] != "~" and n.args[-1] == uri + "/" and any(d.name == "proxy_pass" for d in n.children)
+           for n in locs):
+        return REDIRECT, True
     prefixes = [n for n in locs if n.args[0] not in ("=", "~", "~*") and uri.startswith(n.args[0])]
     picked = max(prefixes, key=lambda n: len(n.args[0]), default=None)
     if picked is not None:
@@ -188,3 +197,45 @@ def test_enclosing_and_hosts() -> None:
     assert parents == {"/": None, "/a/": "/", "/a/b/": "/a/", "/a/b/c/": "/a/b/", "/a/bc": "/a/", "/ab/": "/"}
     assert hosts(parents, {"/a/"}) == {"/": None, "/a/": None, "/a/b/": "/a/", "/a/b/c/": "/a/", "/a/bc": "/a/",
                                        "/ab/": None}
+
+
+def _locations(nodes: list[Node]) -> dict[tuple[str, ...], Node]:
+    """Every location (nested ones too) by its arguments."""
+    out: dict[tuple[str, ...], Node] = {}
+    for n in nodes:
+        if n.name == "location":
+            out[tuple(n.args)] = n
+            out.update(_locations(n.children))
+    return out
+
+
+def test_prefix_routes_hold_their_body_unless_regex_locations_nest_in_them(tmp_path: Path) -> None:
+    """No try_files hand-off (a stat() and a scan of the named locations per request) where nothing nested could
+    inherit the route's directives; the path without its '/' then gets an exact location routed as the spec
+    says, since nginx would answer it with a 301 (auto_redirect) to the proxy_pass location."""
+    routes = [{"prefix": "/", "service": "app", "name": "root"}, {"prefix": "/a/", "service": "app", "name": "a"},
+              {"prefix": "/b/", "service": "app", "name": "b"}, {"path": "/b/{id}", "service": "app", "name": "bid"},
+              {"path": "/{x}", "service": "app", "name": "x"}, {"path": "/e/", "service": "app", "name": "e"},
+              {"prefix": "/c/d/", "service": "app", "name": "cd"}]
+    locs = _locations(_server(_compile(tmp_path, routes, nginx_t=True)).children)
+    names = lambda loc: {d.name for d in loc.children}  # noqa: E731
+    for inline in [("/a/",), ("=", "/e/"), ("/c/d/",)]:
+        assert "proxy_pass" in names(locs[inline]) and "try_files" not in names(locs[inline]), inline
+    for handoff in [("/",), ("/b/",)]:  # they hold regex locations
+        assert "try_files" in names(locs[handoff]) and "proxy_pass" not in names(locs[handoff]), handoff
+    guards = {args[1]: _picked(loc) for args, loc in locs.items() if args[0] == "=" and args[1] != "/e/"}
+    assert guards == {"/a": "x", "/e": "x", "/c/d": "root"}  # /b/ has no proxy_pass: no redirect to guard
+
+
+def test_exact_routes_suppress_their_guard_and_mocks_need_none(tmp_path: Path) -> None:
+    routes = [{"prefix": "/a/", "service": "app"}, {"path": "/a", "service": "app", "name": "exact_a"},
+              {"prefix": "/m/", "service": "mock"}]
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump({"gwc": 1, "name": "layout", "routes": routes, "services": {
+        "app": {"url": "http://127.0.0.1:9001"}, "mock": {"mock": {"json": {"ok": True}}}}}))
+    loaded = load_gateway(str(path))
+    files, diags = compile_gateway(loaded.gateway, loaded.doc, load_target("nginx")[0])
+    locs = _locations(_server(files["nginx.conf"]).children)
+    assert [args for args in locs if args[0] == "="] == [("=", "/a")]
+    assert _picked(locs[("=", "/a")]) == "exact_a"
+    assert {d.name for d in locs[("/m/",)].children} >= {"set", "try_files"}  # the mock's own named location

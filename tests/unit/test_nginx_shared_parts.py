@@ -40,9 +40,6 @@ def _spec(rng: random.Random, n: int) -> dict:
     routes = []
     for i in range(n):
         route: dict = {k: v for k, vs in CHOICES.items() if (v := rng.choice(vs)) is not None}
-        if route["service"] == "mock":  # nginx reports cache and request headers on a mock as GWC300 today
-            route.pop("cache", None)
-            route.pop("headers", None)
         kind = rng.random()
         if kind < 0.5:
             route["path"] = f"/p{i % 40}/{{id}}" if i < 40 else f"/q{i}/{{id}}"

@@ -7,6 +7,10 @@ import cfg from 'gwc_auth_config.js';
  * first that succeeds sets X-Gwc-Subject / X-Gwc-Auth-Method and returns 204;
  * otherwise 401.  Every error path denies (fails closed).  Only reason codes
  * are logged, never tokens, keys or secrets.
+ *
+ * nginx caches a 204 for X-Accel-Expires seconds (never a 401 or a 5xx) under
+ * cacheKey(r): a digest of every credential the methods read, so a cached
+ * answer is only ever reused for the very same credentials.
  */
 
 var fs = require('fs');
@@ -16,6 +20,15 @@ var nodeCrypto = require('crypto');
 var SEGMENT = /^[A-Za-z0-9_-]+$/;
 var CONTROL_CHARS = /[\x00-\x1f\x7f]/;
 var SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/* Longest time a verified credential is reused without checking it again. */
+var CACHE_MAX_SECONDS = 60;
+
+/*
+ * A cached 204 can outlive X-Accel-Expires by up to 2 s (nginx counts whole
+ * seconds at store and at lookup), so entries end this long before exp.
+ */
+var CACHE_EXP_MARGIN = 3;
 
 /* Supported JWS algorithms and their WebCrypto parameters. */
 var ALGS = {
@@ -61,6 +74,11 @@ function denied(reason) {
     return {gwcReason: reason, gwcMisconfigured: false};
 }
 
+/* A failure that may turn into a success by itself as time passes. */
+function notYet(reason) {
+    return {gwcReason: reason, gwcMisconfigured: false, gwcNotYet: true};
+}
+
 /* An authentication failure caused by configuration or environment. */
 function misconfigured(reason) {
     return {gwcReason: reason, gwcMisconfigured: true};
@@ -76,22 +94,66 @@ function has(obj, name) {
 async function authorize(r) {
     try {
         var names = methodNames(r);
+        var cacheable = true;
         if (names.length === 0) {
             r.error('gwc auth: no methods configured');
         }
         for (var i = 0; i < names.length; i++) {
-            var subject = await tryMethod(r, names[i]);
-            if (subject !== null) {
-                r.headersOut['X-Gwc-Subject'] = subject;
+            var found = await tryMethod(r, names[i]);
+            if (found.subject !== null) {
+                r.headersOut['X-Gwc-Subject'] = found.subject;
                 r.headersOut['X-Gwc-Auth-Method'] = names[i];
+                var seconds = cacheable ? cacheSeconds(found.expires) : 0;
+                if (seconds > 0) {
+                    r.headersOut['X-Accel-Expires'] = String(seconds);
+                }
                 r.return(204);
                 return;
             }
+            /* an earlier method could succeed later on: its answer must win then */
+            cacheable = cacheable && !found.notYet;
         }
     } catch (e) {
         r.error('gwc auth: internal error');
     }
     r.return(401);
+}
+
+/* How long a success may be reused: at most CACHE_MAX_SECONDS, and never past
+ * the token's exp (0: not at all). */
+function cacheSeconds(expires) {
+    if (expires === null) {
+        return CACHE_MAX_SECONDS;
+    }
+    var left = Math.floor(expires) - Math.floor(Date.now() / 1000) - CACHE_EXP_MARGIN;
+    return Math.max(0, Math.min(CACHE_MAX_SECONDS, left));
+}
+
+/*
+ * js_set handler for the cache key of the auth location: a digest of what the
+ * methods of $gwc_auth_methods read from the request (header and query
+ * credentials, through the same functions as the checks) and of the nginx
+ * master's pid, so that a restart starts from an empty cache.  On any error
+ * the key is unique to the request, so nothing cached is ever shared.
+ */
+function cacheKey(r) {
+    try {
+        var hash = nodeCrypto.createHash('sha256').update('gwc-auth ' + process.ppid);
+        var names = methodNames(r);
+        for (var i = 0; i < names.length; i++) {
+            var m = has(cfg.methods, names[i]) ? cfg.methods[names[i]] : {};
+            hash.update('\n' + names[i] + '\n' + keyPart(m.header ? r.headersIn[m.header] : undefined));
+            hash.update('\n' + keyPart(m.query ? queryParam(r, m.query) : undefined));
+        }
+        return hash.digest('base64url');
+    } catch (e) {
+        return 'unshared-' + r.variables.request_id;
+    }
+}
+
+/* A credential as one line of the cache key: present or not, and its value. */
+function keyPart(value) {
+    return value === undefined ? '-' : '+' + JSON.stringify(String(value));
 }
 
 /* Method names from $gwc_auth_methods, in order. */
@@ -101,7 +163,10 @@ function methodNames(r) {
     });
 }
 
-/* Run one method; returns the subject, or null after logging why it failed. */
+/*
+ * Run one method: {subject, expires} (expires: the token's exp, or null), or
+ * {subject: null, notYet} after logging why it failed.
+ */
 async function tryMethod(r, name) {
     try {
         if (!has(cfg.methods, name)) {
@@ -112,12 +177,12 @@ async function tryMethod(r, name) {
             return await checkJwt(r, method);
         }
         if (method.type === 'api_key') {
-            return checkApiKey(r, method);
+            return {subject: checkApiKey(r, method), expires: null};
         }
         throw misconfigured('unknown method type');
     } catch (e) {
         logFailure(r, name, e);
-        return null;
+        return {subject: null, notYet: Boolean(e && e.gwcNotYet)};
     }
 }
 
@@ -181,7 +246,7 @@ function credential(r, m) {
 
 /* ---- JWT ---- */
 
-/* Verify a JWT credential; returns its subject or throws a failure. */
+/* Verify a JWT credential; returns {subject, expires} or throws a failure. */
 async function checkJwt(r, m) {
     var jwt = parseJwt(jwtFromRequest(r, m));
     checkHeader(jwt.header, m);
@@ -189,7 +254,7 @@ async function checkJwt(r, m) {
         throw denied('bad signature');
     }
     checkClaims(jwt.payload, m);
-    return subjectOf(jwt.payload);
+    return {subject: subjectOf(jwt.payload), expires: jwt.payload.exp};
 }
 
 /* The raw token, from "<scheme> <token>" in the header or the query. */
@@ -314,10 +379,10 @@ function checkClaims(claims, m) {
         throw denied('expired');
     }
     if (claims.nbf !== undefined && !(isTime(claims.nbf) && claims.nbf <= now + leeway)) {
-        throw denied('not yet valid');
+        throw notYet('not yet valid');
     }
     if (claims.iat !== undefined && !(isTime(claims.iat) && claims.iat <= now + leeway)) {
-        throw denied('issued in the future');
+        throw notYet('issued in the future');
     }
     if (m.issuer && claims.iss !== m.issuer) {
         throw denied('wrong issuer');
@@ -411,4 +476,4 @@ function safeEqual(a, b) {
     return diff === 0;
 }
 
-export default {authorize};
+export default {authorize, cacheKey};

@@ -1,5 +1,5 @@
-"""The bytes `gwc.emitting.to_json` writes (sorted keys, two-space indentation, ASCII, final newline), written
-directly.
+"""gwc's JSON output (`gwc.emitting.to_json`): sorted keys, two-space indentation, ASCII, final newline.
+`stdlib_text` is the reference (json.dumps); `to_json` writes the same bytes directly.
 
 With an indent, `json.dumps` uses its pure-Python encoder (generators per container): 0.35 s for the
 10,000-route openapi.json. This writes dicts, lists, strings, numbers, booleans and None with list appends;
@@ -10,13 +10,17 @@ the whole document fall back to `to_json`. It belongs in gwc.emitting."""
 
 from __future__ import annotations
 
+import json
 from json.encoder import encode_basestring_ascii as _quote
 
-from gwc.emitting import to_json as json_text
+
+def stdlib_text(doc: object) -> str:
+    """The reference bytes: json.dumps with sorted keys, two-space indent, ASCII, and a final newline."""
+    return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=True) + "\n"
 
 
 class _Fallback(Exception):
-    """The document has something this writer does not reproduce: use to_json."""
+    """The document has something this writer does not reproduce: use json.dumps."""
 
 
 def _scalar(v: object) -> str:
@@ -105,13 +109,13 @@ class _Writer:
 
 
 def to_json(doc: dict) -> str:
-    """Deterministic JSON: sorted keys, two-space indent, ASCII, final newline (gwc.emitting.to_json's bytes)."""
+    """Deterministic JSON: sorted keys, two-space indent, ASCII, final newline (stdlib_text's bytes)."""
     writer = _Writer()
     try:
         if type(doc) is not dict:
             raise _Fallback
         writer.object(doc, 0)
     except (_Fallback, TypeError, RecursionError):  # TypeError: keys that sorted() cannot compare
-        return json_text(doc)
+        return stdlib_text(doc)
     writer.out.append("\n")
     return "".join(writer.out)

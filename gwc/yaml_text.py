@@ -1,25 +1,25 @@
-"""The bytes `gwc.emitting.to_yaml` writes (sorted keys, block style, ASCII, no aliases), written directly.
+"""gwc's YAML output (`gwc.emitting.to_yaml`): sorted keys, block style, ASCII, no aliases, no folding.
+`pyyaml_text` is the reference (PyYAML's C emitter); `to_yaml` writes the same bytes directly.
 
 PyYAML builds a node per value in Python, resolves every scalar's tag twice and walks the nodes through
 libyaml's event API: about 2 s for the 10,000-route OpenAPI body inside template.yaml. The block layout of
 plain data is simple, so this writes it line by line; only the scalars need YAML's judgement, once per
 distinct string. A string is written as it is when libyaml would write it plain in block context (printable
 ASCII, no indicator first, no ': ' or ' #', no edge or double spaces, and not read back as another type by
-the resolver); any other scalar is written by `to_yaml` itself and used when that gives one short line.
-Anything else (a multi-line or very long scalar, a long key, a type other than dict, list, str, int, bool,
-None, float) makes the whole document fall back to `to_yaml`, so the bytes are always the same.
-
-targets/aws/block_yaml.py and targets/gcp/block_yaml.py are the same file (a target imports no other
-target); it belongs in gwc.emitting."""
+the resolver); any other short string is written by PyYAML, once, and that one line is used
+wherever the string goes. A string with line breaks, or long enough to be folded, is written by PyYAML at
+the same indentation and column (in a skeleton of the document down to it). A mapping the document holds in
+several places is written once per place kind. Anything else (a long key or one with a line break, a type
+other than dict, list, str, int, bool, None, float) makes the whole document fall back to PyYAML, so the
+bytes are always the same."""
 
 from __future__ import annotations
 
 import re
 
+import yaml
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
-
-from gwc.emitting import to_yaml as pyyaml_text
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVER = Resolver()
@@ -27,12 +27,26 @@ _TYPED_FIRST = frozenset(Resolver.yaml_implicit_resolvers)  # first characters o
 _MIDDLE = r"(?:[A-Za-z0-9_/$()~^;=<>+\\.,\[\]{}*&!|%@`'\"?#-]|:(?=[^ ]))"
 _AFTER_SPACE = r"(?:[A-Za-z0-9_/$()~^;=<>+\\.,\[\]{}*&!|%@`'\"?-]|:(?=[^ ]))"  # '#' after a space: a comment
 _PLAIN = re.compile(rf"[A-Za-z0-9_/$(~^;=<+\\]{_MIDDLE}*(?: {_AFTER_SPACE}{_MIDDLE}*)*")
-_MAX_SCALAR = 1000  # so that no line nears the emitter's 4096-column width, where it folds at a space
+_MAX_SCALAR = 1000  # longer strings may reach the emitter's 4096-column width, where it folds: written in place
 _MAX_KEY = 100      # the emitter writes keys above 128 characters (or with a line break) as '? key'
+_PLACED = ""        # (in the cache of texts) a string whose text depends on its place
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # the C emitter
+    """Safe YAML without anchors/aliases (shared objects are written out in full)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def pyyaml_text(doc: object) -> str:
+    """The reference bytes, from PyYAML: sorted keys, block style, ASCII, no line folding."""
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=False,
+                     width=4096)
 
 
 class _Fallback(Exception):
-    """The document has something this writer does not reproduce: use to_yaml."""
+    """The document has something this writer does not reproduce: use PyYAML."""
 
 
 def _plain(s: str) -> bool:
@@ -61,19 +75,39 @@ class _Writer:
         self.keys: dict[str, str] = {}
         self.seen: set[int] = set()  # the mappings written so far (by id: the document is not changed meanwhile)
         self.texts: dict[tuple[int, str, str], str] = {}  # a mapping met again -> its text at that place
+        self.placed_texts: dict[tuple[str, int, object], str] = {}
 
-    def value(self, s: str) -> str:
+    def value(self, s: str) -> str | None:
+        """The text of a string wherever it is; None when that depends on the place (see `placed`)."""
         text = self.values.get(s)
         if text is None:
             if len(s) > _MAX_SCALAR:
-                raise _Fallback
-            if _plain(s):
+                text = _PLACED
+            elif _plain(s):
                 text = s
-            else:  # quoted as the emitter quotes it; one line because the string is short
+            else:  # quoted as the emitter quotes it, when that is one line (the string is short)
                 text = pyyaml_text({"k": s})[3:-1]
                 if "\n" in text:
-                    raise _Fallback
+                    text = _PLACED
             self.values[s] = text
+        return text or None
+
+    def placed(self, s: str, pad: str, key: object | None) -> str:
+        """The text of a string whose lines depend on where it starts and on the indentation (line breaks in
+        it, or long enough to be folded): PyYAML writes it in a skeleton that has the same indentation and
+        the same key (`a:` lines down to `pad`, then `key: ` or `k:` and `- `), and that text is taken."""
+        place = (s, len(pad), key)
+        text = self.placed_texts.get(place)
+        if text is None:
+            doc: dict = {key: s} if key is not None else {"k": [s]}
+            head = f"{pad}{self.key(key)}: " if key is not None else f"{pad}k:\n{pad}- "
+            for depth in range(len(pad) // 2 - 1, -1, -1):
+                doc = {"a": doc}
+                head = f"{'  ' * depth}a:\n{head}"
+            full = pyyaml_text(doc)
+            if not full.startswith(head) or not full.endswith("\n"):
+                raise _Fallback
+            text = self.placed_texts[place] = full[len(head):-1]
         return text
 
     def key(self, k: object) -> str:
@@ -91,7 +125,8 @@ class _Writer:
             self.keys[k] = text
         return text
 
-    def scalar(self, v: object) -> str:
+    def scalar(self, v: object) -> str | None:
+        """The text of a scalar; None for a string that `placed` writes."""
         kind = type(v)
         if kind is str:
             return self.value(v)
@@ -140,7 +175,7 @@ class _Writer:
                 else:
                     out.append(f"{head}{self.key(k)}: []\n")
             else:
-                out.append(f"{head}{self.key(k)}: {self.scalar(v)}\n")
+                out.append(f"{head}{self.key(k)}: {self.scalar(v) or self.placed(v, pad, k)}\n")
             head = pad
 
     def sequence(self, items: list, pad: str, lead: str) -> None:
@@ -159,12 +194,12 @@ class _Writer:
                 else:
                     out.append(dash + "[]\n")
             else:
-                out.append(f"{dash}{self.scalar(v)}\n")
+                out.append(f"{dash}{self.scalar(v) or self.placed(v, pad, None)}\n")
             dash = pad + "- "
 
 
 def to_yaml(doc: dict) -> str:
-    """Deterministic YAML: sorted keys, block style, ASCII, no line folding (gwc.emitting.to_yaml's bytes)."""
+    """Deterministic YAML: sorted keys, block style, ASCII, no line folding (pyyaml_text's bytes)."""
     writer = _Writer()
     try:
         if type(doc) is dict and doc:
