@@ -1,6 +1,6 @@
 """Variants of compiled gateways that show where the time goes: for (b) the auth_request subrequest alone,
-the njs check without the cache of verified tokens, and without it njs without crypto or importing the key but
-not verifying; for (a) the access log unbuffered. They patch copies of the output (the prefix folder), never
+the auth cache keyed without njs, the njs check without the cache of verified tokens, and without it njs
+without crypto or importing the key but not verifying; for (a) the access log unbuffered. They patch copies of the output (the prefix folder), never
 the compiler, and fail loudly if the text they patch is gone."""
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ NOTES = {
     "no-gzip": "The same spec without compression (JWT and rate limit kept).",
     "auth-return-204": "The full config with the auth location answering `return 204` instead of asking the "
                        "njs check: the auth_request subrequest alone.",
+    "auth-raw-key": "The full config with the auth cache keyed by the raw Authorization header instead of the "
+                    "njs SHA-256 of the credentials: what computing the key costs per request (not an option: "
+                    "tokens would be written to the cache files).",
     "auth-uncached": "The full config with the auth location running the njs check itself on every request, "
                      "without the cache of verified tokens (gwc's output before the cache).",
     "njs-no-crypto": "As auth-uncached, with gwc_auth.js neither importing the key nor verifying (token parsing, "
@@ -65,6 +68,8 @@ def auth_variants() -> list[tuple[str, Callable[[str], str], Callable[[str], str
     """(label, nginx.conf patch, gwc_auth.js patch or None, what check() should expect)."""
     return [
         ("auth-return-204", lambda conf: _auth_front(conf, "      return 204;\n"), None, {"gzipped": True}),
+        ("auth-raw-key", lambda conf: _replace(conf, ":$gwc_auth_key;", ":$http_authorization;"), None,
+         {"gzipped": True, "jwt": True}),
         ("auth-uncached", uncached_auth, None, {"gzipped": True, "jwt": True}),
         ("njs-no-crypto", uncached_auth,
          lambda js: _replace(_replace(js, IMPORT, "var key = null;"), VERIFY, "if (key === null) {"),

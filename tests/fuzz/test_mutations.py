@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import copy
 import random
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import yaml
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
 from tests.conftest import ROOT, gateway_examples
+from tests.fuzz.mutations import mutate
 
 SPECS = gateway_examples() + sorted((ROOT / "tests" / "golden" / "cases").glob("*/spec.yaml"))
 TARGETS = ("aws", "azure", "gateway-api", "gcp", "istio", "nginx")
@@ -91,41 +91,6 @@ def test_hostile_file_is_refused_with_a_located_error_quickly(tmp_path: Path, na
     assert cpu <= CPU_SECONDS, f"{cpu:.2f} s of CPU"
     assert megabytes <= MEGABYTES, f"{megabytes:.0f} MB"
     assert not (tmp_path / "out").exists()
-
-
-POOL = [None, True, False, 0, -1, 1, 10**30, -(10**30), 1e308, 1.5, "", "x", "é漢字", "\u202eevil", "a" * 70_000,
-        "/", "/{x}", "10s", "http://127.0.0.1:1", "${x}", "a;b", [], [None], [[[[[[[[[[[]]]]]]]]]]], {}, {"env": "X"},
-        {"a": {"b": {"c": {"d": {"e": {}}}}}}, "\t\r\n", "1/s", "none"]
-
-
-def _paths(node, path=()):
-    if path:
-        yield path
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _paths(v, (*path, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _paths(v, (*path, i))
-
-
-def mutate(data: dict, rng: random.Random) -> dict:
-    """One random change to a copy of data."""
-    out = copy.deepcopy(data)
-    path = rng.choice(list(_paths(out)))
-    parent = out
-    for step in path[:-1]:
-        parent = parent[step]
-    roll = rng.random()
-    if roll < 0.65:
-        parent[path[-1]] = copy.deepcopy(rng.choice(POOL))
-    elif roll < 0.8 and isinstance(parent, dict):
-        del parent[path[-1]]
-    elif isinstance(parent, dict):
-        parent[rng.choice(["unknown", "Name", "routes ", "gwc"])] = rng.choice(POOL)
-    else:
-        parent.insert(path[-1], copy.deepcopy(parent[path[-1]]))
-    return out
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: str(p.relative_to(ROOT)))

@@ -218,7 +218,9 @@ def test_prefix_routes_hold_their_body_unless_regex_locations_nest_in_them(tmp_p
               {"path": "/{x}", "service": "app", "name": "x"}, {"path": "/e/", "service": "app", "name": "e"},
               {"prefix": "/c/d/", "service": "app", "name": "cd"}]
     locs = _locations(_server(_compile(tmp_path, routes, nginx_t=True)).children)
-    names = lambda loc: {d.name for d in loc.children}  # noqa: E731
+    def names(loc: Node) -> set[str]:
+        return {d.name for d in loc.children}
+
     for inline in [("/a/",), ("=", "/e/"), ("/c/d/",)]:
         assert "proxy_pass" in names(locs[inline]) and "try_files" not in names(locs[inline]), inline
     for handoff in [("/",), ("/b/",)]:  # they hold regex locations
@@ -234,7 +236,7 @@ def test_exact_routes_suppress_their_guard_and_mocks_need_none(tmp_path: Path) -
     path.write_text(yaml.safe_dump({"gwc": 1, "name": "layout", "routes": routes, "services": {
         "app": {"url": "http://127.0.0.1:9001"}, "mock": {"mock": {"json": {"ok": True}}}}}))
     loaded = load_gateway(str(path))
-    files, diags = compile_gateway(loaded.gateway, loaded.doc, load_target("nginx")[0])
+    files, _ = compile_gateway(loaded.gateway, loaded.doc, load_target("nginx")[0])
     locs = _locations(_server(files["nginx.conf"]).children)
     assert [args for args in locs if args[0] == "="] == [("=", "/a")]
     assert _picked(locs[("=", "/a")]) == "exact_a"

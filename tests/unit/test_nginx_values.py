@@ -53,10 +53,9 @@ def test_sub_second_fail_timeout_and_cache_ttl_are_whole_seconds_nginx_accepts(t
     assert "fail_timeout=1s" in conf and "fail_timeout=0s" in conf and not re.search(r"[0-9]ms\b", conf)
     assert conf.count("proxy_cache_valid 200 203 204 301 2s;") == 2
     rounded = sorted(d.message for d in diags if d.code == "GWC303")
-    assert rounded == ["1500ms is written as 2s in proxy_cache_valid: nginx takes whole seconds there, so it is "
-                       "rounded up (500 ms longer)",
-                       "500ms is written as 1s in fail_timeout: nginx takes whole seconds there, so it is rounded "
-                       "up (500 ms longer)"]
+    tail = "nginx takes whole seconds there, so it is rounded up (500 ms longer)"
+    assert rounded == [f"1500ms is written as 2s in proxy_cache_valid: {tail}",
+                       f"500ms is written as 1s in fail_timeout: {tail}"]
     assert {d.pointer for d in diags if d.code == "GWC303"} == {"/routes/0/cache/ttl",
                                                                 "/services/app/health/fail_timeout"}
 

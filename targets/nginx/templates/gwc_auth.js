@@ -132,28 +132,24 @@ function cacheSeconds(expires) {
 /*
  * js_set handler for the cache key of the auth location: a digest of what the
  * methods of $gwc_auth_methods read from the request (header and query
- * credentials, through the same functions as the checks) and of the nginx
- * master's pid, so that a restart starts from an empty cache.  On any error
- * the key is unique to the request, so nothing cached is ever shared.
+ * credentials, through the same functions as the checks; JSON keeps absent,
+ * empty and odd values apart) and of the nginx master's pid, so that a
+ * restart starts from an empty cache.  On any error the key is unique to the
+ * request, so nothing cached is ever shared.  It runs on every authenticated
+ * request, so it is kept lean: gwc writes the names with single spaces.
  */
 function cacheKey(r) {
     try {
-        var hash = nodeCrypto.createHash('sha256').update('gwc-auth ' + process.ppid);
-        var names = methodNames(r);
+        var names = String(r.variables.gwc_auth_methods).split(' ');
+        var parts = [process.ppid, names];
         for (var i = 0; i < names.length; i++) {
             var m = has(cfg.methods, names[i]) ? cfg.methods[names[i]] : {};
-            hash.update('\n' + names[i] + '\n' + keyPart(m.header ? r.headersIn[m.header] : undefined));
-            hash.update('\n' + keyPart(m.query ? queryParam(r, m.query) : undefined));
+            parts.push(m.header ? r.headersIn[m.header] : null, m.query ? queryParam(r, m.query) : null);
         }
-        return hash.digest('base64url');
+        return nodeCrypto.createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
     } catch (e) {
         return 'unshared-' + r.variables.request_id;
     }
-}
-
-/* A credential as one line of the cache key: present or not, and its value. */
-function keyPart(value) {
-    return value === undefined ? '-' : '+' + JSON.stringify(String(value));
 }
 
 /* Method names from $gwc_auth_methods, in order. */
