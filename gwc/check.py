@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from gwc.diagnostics import Diagnostic, Level
 from gwc.check_text import check_dynamic_references
+from gwc.diagnostics import Diagnostic, Level
 from gwc.load import Document
 from gwc.model import Gateway, Route
 from gwc.paths import PARAM, rewrite_params, shape
