@@ -4,6 +4,7 @@ that records every request and answers JSON from the subclass's `route`."""
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -44,7 +45,7 @@ class JsonServer:
 
             do_GET = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_POST = _handle
 
-        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         # a short poll: shutdown() waits for the loop to notice, which would add 0.5 s to every test
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
@@ -68,11 +69,10 @@ class JsonServer:
         self.thread.join(timeout=5)
 
 
-class _QuietServer(ThreadingHTTPServer):
+class QuietServer(ThreadingHTTPServer):
     """A client closing a kept-alive connection is no error; socketserver would print a traceback to
     sys.stderr, which during a CliRunner invoke is the command's captured output."""
 
     def handle_error(self, request, client_address) -> None:
-        import sys
         if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             super().handle_error(request, client_address)

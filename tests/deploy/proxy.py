@@ -17,8 +17,10 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+from tests.deploy.local_http import QuietServer
 
 
 @dataclass
@@ -134,7 +136,7 @@ class FaultProxy:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 
-        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         # a short poll: shutdown() waits for the loop to notice, which would add 0.5 s to every test
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
@@ -224,12 +226,3 @@ class FaultProxy:
         self.server.server_close()
         self.thread.join(timeout=5)
 
-
-class _QuietServer(ThreadingHTTPServer):
-    """A client closing a kept-alive connection is no error; socketserver would print a traceback to
-    sys.stderr, which during a CliRunner invoke is the command's captured output."""
-
-    def handle_error(self, request, client_address) -> None:
-        import sys
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
