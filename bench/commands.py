@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 PYTHON = sys.executable
@@ -32,6 +33,53 @@ def gwc(*args: str | Path) -> list[str]:
 
 
 def peak_mb(argv: list[str]) -> float:
-    """The peak resident memory of one run of argv, in MB (getrusage of the child)."""
+    """The peak resident memory of the largest single process of one run of argv, in MB (getrusage)."""
     done = subprocess.run([PYTHON, "-c", _PEAK, *argv], check=True, capture_output=True, text=True, timeout=900)
     return int(done.stdout.strip()) / 1024
+
+
+def cores() -> int:
+    """The cores gwc's default `--jobs` uses on this machine."""
+    import os
+    return len(os.sched_getaffinity(0))
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and all its descendants, from /proc/PID/task/TID/children."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            try:
+                todo += [int(c) for c in task.read_text().split()]
+            except OSError:
+                pass
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def peak_total_mb(argv: list[str], interval: float = 0.005) -> float:
+    """The peak of the memory of a run and every process it starts, summed, in MB: the proportional set size
+    (pages shared by forked workers counted once, split between them), sampled every `interval` seconds."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    try:
+        while proc.poll() is None:
+            peak = max(peak, sum(_pss_kb(p) for p in _tree(proc.pid)))
+            time.sleep(interval)
+    finally:
+        proc.kill() if proc.poll() is None else None
+        proc.wait(timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode})")
+    return peak / 1024

@@ -76,9 +76,12 @@ def features_vs_proxy(bench: Bench, plan: Plan) -> list[Row]:
                 (("Accept-Encoding", "gzip"), ("Authorization", f"Bearer {signer.token()}")))
     full = build.compile_spec("r1000-b", spec, signer.jwks)
     entries = [(bench.proxy("b-proxy"), {}), (bench.gwc("b-gwc", full), {"gzipped": True, "jwt": True})]
+    njs_key = build.featured_spec(1000)
+    njs_key["targets"]["nginx"]["auth_cache_key"] = "njs"
     cut = [("no-jwt", build.featured_spec(1000, jwt=False), {"gzipped": True}),
-           ("no-gzip", build.featured_spec(1000, gzip=False), {"jwt": True})]
-    for label, data, expect in cut[: 1 if plan.quick else 2]:
+           ("no-gzip", build.featured_spec(1000, gzip=False), {"jwt": True}),
+           ("njs-key", njs_key, {"gzipped": True, "jwt": True})]
+    for label, data, expect in cut[: 1 if plan.quick else 3]:
         compiled = build.compile_spec(f"r1000-b-{label}", data, signer.jwks)
         entries.append((bench.gwc(f"b-{label}", compiled), expect))
     for label, conf_patch, js_patch, expect in [] if plan.quick else variants.auth_variants():
@@ -87,8 +90,9 @@ def features_vs_proxy(bench: Bench, plan: Plan) -> list[Row]:
         check(server, load, **expect)
     s = rounds([(server, load) for server, _ in entries], plan)
     rows = compare("(b) 1,000 routes + JWT RS256, rate limit, gzip / one-location proxy", s[0], s[1], ">= 0.6",
-                   "gwc: RS256 JWT via auth_request + njs behind the cache of verified tokens (one token: every "
-                   "request after the first is a hit), limit_req per client IP (never triggers), gzip of the "
+                   "gwc: RS256 JWT via auth_request + njs behind the cache of verified tokens, keyed by nginx's "
+                   "HMAC of the Authorization header (set-misc; one token: every request after the first is a "
+                   "hit), limit_req per client IP (never triggers), gzip of the "
                    f"{len(build.BODY)}-byte JSON answer (min_size 16B); access logs on (as in (a)).")
     return rows + _diagnostics("(b)", [(server.name.split("-", 1)[1], "one-location proxy", s[0], got)
                                        for (server, _), got in zip(entries[2:], s[2:])])

@@ -27,9 +27,9 @@ NOTES = {
     "no-gzip": "The same spec without compression (JWT and rate limit kept).",
     "auth-return-204": "The full config with the auth location answering `return 204` instead of asking the "
                        "njs check: the auth_request subrequest alone.",
-    "auth-raw-key": "The full config with the auth cache keyed by the raw Authorization header instead of the "
-                    "njs SHA-256 of the credentials: what computing the key costs per request (not an option: "
-                    "tokens would be written to the cache files).",
+    "njs-key": "The same spec with targets.nginx.auth_cache_key: njs: the cache of verified tokens keyed by an "
+               "njs SHA-256 of the credentials (gwc's only key before the set-misc HMAC; for an nginx without "
+               "set-misc) instead of nginx's own HMAC of the Authorization header.",
     "auth-uncached": "The full config with the auth location running the njs check itself on every request, "
                      "without the cache of verified tokens (gwc's output before the cache).",
     "njs-no-crypto": "As auth-uncached, with gwc_auth.js neither importing the key nor verifying (token parsing, "
@@ -68,8 +68,6 @@ def auth_variants() -> list[tuple[str, Callable[[str], str], Callable[[str], str
     """(label, nginx.conf patch, gwc_auth.js patch or None, what check() should expect)."""
     return [
         ("auth-return-204", lambda conf: _auth_front(conf, "      return 204;\n"), None, {"gzipped": True}),
-        ("auth-raw-key", lambda conf: _replace(conf, ":$gwc_auth_key;", ":$http_authorization;"), None,
-         {"gzipped": True, "jwt": True}),
         ("auth-uncached", uncached_auth, None, {"gzipped": True, "jwt": True}),
         ("njs-no-crypto", uncached_auth,
          lambda js: _replace(_replace(js, IMPORT, "var key = null;"), VERIFY, "if (key === null) {"),

@@ -15,8 +15,9 @@ import typer
 
 from gwc import __version__, cli_deploy, cli_review
 from gwc.cli_common import ENV, FORMAT, VERBOSE, check_format, finish
+from gwc.compile_jobs import Job, default_jobs, run_targets
 from gwc.diagnostics import Diagnostic, Level, has_errors
-from gwc.output import Staging, check_tree
+from gwc.output import Staging
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_all, load_target, target_names
 from gwc.report import print_diagnostics
@@ -70,6 +71,8 @@ def compile_(spec: Path = typer.Argument(..., help="The spec file."),
                                                                "what would be written."),
              print_spec: bool = typer.Option(False, "--print-spec", help="Print the effective spec (after "
                                                                           "--env) as YAML and stop."),
+             jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Targets compiled at once, each in its own "
+                                                                       "process (0: one per core)."),
              fmt: str = FORMAT, verbose: bool = VERBOSE, env: Optional[str] = ENV) -> None:
     """Compile a spec for one target or all of them."""
     check_format(fmt)
@@ -83,38 +86,29 @@ def compile_(spec: Path = typer.Argument(..., help="The spec file."),
     if loaded.gateway is None:
         finish(diags, fmt)
     names = target_names() if target == "all" else [target]
-    staging, stale, written = Staging(out), {}, {}
+    staging = Staging(out)
     try:
-        for name in names:  # each target's files leave memory as soon as they are staged or compared
-            tgt, more = load_target(name)
-            diags += more
-            if tgt is None:
-                continue
-            files, more = compile_gateway(loaded.gateway, loaded.doc, tgt, allow_lossy)
-            diags += more
-            if has_errors(diags):
-                continue
-            if check:
-                stale[name] = check_tree(out / name, files)
-            elif problem := staging.add(name, files):
-                typer.echo(f"gwc: cannot write {out / name}: {problem}", err=True)
+        runs = run_targets(names, Job(loaded, allow_lossy, out, staging, check), jobs or default_jobs(len(names)))
+        for run in runs:
+            diags += run.diagnostics
+            if run.write_error:
+                typer.echo(f"gwc: cannot write {out / run.name}: {run.write_error}", err=True)
                 raise typer.Exit(1)
-            written[name] = len(files)
-            del files
         if has_errors(diags):
             finish(diags, fmt, verbose=verbose)
         if check:
-            _report_stale(spec, out, {n: d for n, d in stale.items() if d}, diags, fmt, verbose)
+            _report_stale(spec, out, {r.name: r.diffs for r in runs if r.diffs}, diags, fmt, verbose)
             return
         print_diagnostics(diags, fmt, verbose=verbose)
-        if problem := staging.commit():
+        if problem := staging.commit([r.name for r in runs if r.compiled]):
             typer.echo(f"gwc: cannot write {out}: {problem}", err=True)
             raise typer.Exit(1)
     finally:
         staging.discard()
     if fmt == "text":
-        for name, count in written.items():
-            typer.echo(f"{name}: wrote {count} files to {out / name}")
+        for run in runs:
+            if run.compiled:
+                typer.echo(f"{run.name}: wrote {run.files} files to {out / run.name}")
 
 
 def _report_stale(spec: Path, out: Path, stale: dict[str, list[str]], diags: list, fmt: str, verbose: bool) -> None:

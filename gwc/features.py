@@ -147,17 +147,34 @@ def _gateway_uses(gw: Gateway) -> list[Use]:
     return out
 
 
-_CACHE: dict[int, tuple[Gateway, tuple[Use, ...]]] = {}
+class Uses(NamedTuple):
+    """A gateway's feature uses in three shapes, each asked for by every target."""
+
+    all: tuple[Use, ...]                          # sorted: by feature, then owner, then pointer
+    by_feature: dict[str, tuple[Use, ...]]        # in the same order
+    pairs: frozenset[tuple[str, str]]             # (feature, owner)
 
 
-def used_features(gw: Gateway) -> tuple[Use, ...]:
-    """Every use of every feature in the gateway, in a stable order. Computed once per gateway object: the
-    pipeline and every target ask for it (the model is frozen, so the answer cannot change)."""
+_CACHE: dict[int, tuple[Gateway, Uses]] = {}
+
+
+def feature_uses(gw: Gateway) -> Uses:
+    """Every use of every feature in the gateway. Computed once per gateway object: the pipeline and every
+    target ask for it (the model is frozen, so the answer cannot change)."""
     hit = _CACHE.get(id(gw))
     if hit is not None and hit[0] is gw:
         return hit[1]
     uses = tuple(sorted(_gateway_uses(gw) + _service_uses(gw) + _route_uses(gw)))
+    by_feature: dict[str, list[Use]] = {}
+    for use in uses:
+        by_feature.setdefault(use.feature, []).append(use)
+    answer = Uses(uses, {f: tuple(u) for f, u in by_feature.items()}, frozenset((u.feature, u.owner) for u in uses))
     if len(_CACHE) >= 8:
         _CACHE.clear()
-    _CACHE[id(gw)] = (gw, uses)
-    return uses
+    _CACHE[id(gw)] = (gw, answer)
+    return answer
+
+
+def used_features(gw: Gateway) -> tuple[Use, ...]:
+    """Every use of every feature in the gateway, in a stable order (sorted)."""
+    return feature_uses(gw).all

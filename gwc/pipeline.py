@@ -7,13 +7,13 @@ from dataclasses import dataclass, replace
 from gwc.build import build_gateway
 from gwc.check import check_gateway
 from gwc.diagnostics import Diagnostic, Level, has_errors
-from gwc.features import FEATURES, used_features
+from gwc.features import FEATURES, feature_uses
 from gwc.includes import resolve_includes
 from gwc.load import Document, load_file
 from gwc.model import Gateway
 from gwc.overlay import apply_environment
 from gwc.schema import check_schema
-from gwc.target import EmitOptions, Support, Target
+from gwc.target import EmitOptions, Streamed, Support, Target, texts
 
 
 @dataclass
@@ -63,17 +63,16 @@ def fidelity_report(gw: Gateway, doc: Document, target: Target, allow_lossy: boo
     Uses that share a spec location (a default inherited by many routes) are reported once, with a count."""
     diags: list[Diagnostic] = []
     drop: set[tuple[str, str]] = set()
-    noted: set[str] = set()
     unsupported: dict[tuple[str, str], list[str]] = {}
-    for use in used_features(gw):
-        row = target.fidelity.get(use.feature)
+    for feature, uses in feature_uses(gw).by_feature.items():  # sorted by feature, as the diagnostics are
+        row = target.fidelity.get(feature)
         if row is None or row.support is Support.UNSUPPORTED:
-            unsupported.setdefault((use.feature, use.pointer), []).append(use.owner)
-            drop.add((use.feature, use.owner))
-        elif row.support is Support.APPROXIMATE and use.feature not in noted:
-            noted.add(use.feature)
-            diags.append(doc.diag("GWC302", f"{FEATURES[use.feature]} is approximate on {target.name}: {row.note}",
-                                  use.pointer, "see `gwc targets` for the fidelity table", level=Level.NOTE))
+            for use in uses:
+                unsupported.setdefault((feature, use.pointer), []).append(use.owner)
+                drop.add((feature, use.owner))
+        elif row.support is Support.APPROXIMATE:
+            diags.append(doc.diag("GWC302", f"{FEATURES[feature]} is approximate on {target.name}: {row.note}",
+                                  uses[0].pointer, "see `gwc targets` for the fidelity table", level=Level.NOTE))
     level = Level.WARNING if allow_lossy else Level.ERROR
     hint = ("left out of the output because of --allow-lossy" if allow_lossy else
             "remove it for this target, pick another target, or pass --allow-lossy to leave it out")
@@ -94,17 +93,22 @@ def _locate(d: Diagnostic, doc: Document, target: str) -> Diagnostic:
     return Diagnostic(path, m.line, m.column, d.level, d.code, d.message, d.pointer, d.hint, d.target or target)
 
 
-def compile_gateway(gw: Gateway, doc: Document, target: Target, allow_lossy: bool = False
-                    ) -> tuple[dict[str, str], list[Diagnostic]]:
-    """Fidelity check, then emit. Files are empty when there are errors."""
+def compile_gateway(gw: Gateway, doc: Document, target: Target, allow_lossy: bool = False, stream: bool = False
+                    ) -> tuple[dict[str, str | Streamed], list[Diagnostic]]:
+    """Fidelity check, then emit. Files are empty when there are errors. With `stream`, large files may come as
+    `Streamed` texts, for a caller that writes them out (gwc.output.write_tree) instead of reading them."""
     diags, drop = fidelity_report(gw, doc, target, allow_lossy)
     if has_errors(diags):
         return {}, diags
     result = target.emit(gw, EmitOptions(allow_lossy=allow_lossy, drop=drop))
     diags += list(dict.fromkeys(_locate(d, doc, target.name) for d in result.diagnostics))
-    for use in [] if has_errors(diags) else used_features(gw):  # a target's own error already explains it
-        if (use.feature, use.owner) not in result.handled and (use.feature, use.owner) not in drop:
+    uses = feature_uses(gw)
+    missing = set() if has_errors(diags) else uses.pairs - result.handled - drop  # an error already explains it
+    for use in uses.all if missing else ():
+        if (use.feature, use.owner) in missing:
             diags.append(doc.diag("GWC300", f"internal: {target.name} did not express {use.feature} of "
                                   f"{use.owner}; please report this", use.pointer,
                                   "this is a gwc bug: the output would be missing behaviour, so none was written"))
-    return ({} if has_errors(diags) else result.files), diags
+    if has_errors(diags):
+        return {}, diags
+    return (result.files if stream else texts(result.files)), diags

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 from gwc.diagnostics import Diagnostic, Level
 from gwc.model import Gateway
@@ -34,11 +34,34 @@ class EmitOptions:
     drop: frozenset[tuple[str, str]] = frozenset()
 
 
+class Streamed:
+    """A file's text that `fn(write)` writes piece by piece when the file is written, so a large file is never
+    held whole (Azure's template.json at 10,000 routes is 57 MB). Writing it must not report anything or mark
+    any use: that is done by the time `emit` returns. `text()` gives the whole text."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Callable[[str], object]], None]) -> None:
+        self.fn = fn
+
+    def text(self) -> str:
+        """The whole text."""
+        parts: list[str] = []
+        self.fn(parts.append)
+        return "".join(parts)
+
+
+def texts(files: dict[str, str | Streamed]) -> dict[str, str]:
+    """The files with every streamed text made whole."""
+    return {rel: v.text() if type(v) is Streamed else v for rel, v in files.items()}
+
+
 @dataclass
 class EmitResult:
-    """A target's output: files by relative path, diagnostics, and the feature uses it handled."""
+    """A target's output: files by relative path, diagnostics, and the feature uses it handled. A file's value
+    is its text or, for a large one, a `Streamed` text."""
 
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str | Streamed] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     handled: set[tuple[str, str]] = field(default_factory=set)
 

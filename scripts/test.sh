@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything the tests need, then the whole suite:
-#   - nginx with the njs and brotli modules from Debian (installed with apt when missing),
+#   - nginx with the njs, brotli and set-misc modules from Debian (installed with apt when missing),
 #   - a virtual environment in .venv with gwc and the test packages,
 #   - pytest over tests/ (extra arguments are passed to pytest).
 # Usage: bash scripts/test.sh [pytest args]
@@ -11,6 +11,7 @@ packages=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx)
 [ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || packages+=(libnginx-mod-http-js)
 [ -f /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so ] || packages+=(libnginx-mod-http-brotli-filter)
+[ -f /usr/lib/nginx/modules/ngx_http_set_misc_module.so ] || packages+=(libnginx-mod-http-set-misc)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

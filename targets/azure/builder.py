@@ -15,29 +15,36 @@ from .cache import cache_policies
 from .context import Context
 from .limits import rate_policies
 from .namedvalues import NamedValues
-from .names import bad_segments, operation_suffix, rename, shape_key, url_template
-from .operations import RoutePlan, fragments, not_allowed_policy, operation_policies
+from .names import (
+    METHODS,
+    allow_code,
+    bad_segments,
+    not_allowed_suffix,
+    operation_suffix,
+    rename,
+    shape_key,
+    url_template,
+)
+from .operations import RoutePlan, fragments, operation_policies
 from .policies import rewrite_template
 from .xmldoc import PolicyDoc, Renderer
 
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 NOT_ALLOWED = {"405": {"description": "Method not allowed (answered by the gateway, with an Allow header)"}}
 ANSWERED = "Answered by the gateway"
 ID_SUFFIX = {m: operation_suffix(m) for m in METHODS}                      # operation id = route id + suffix
-NOT_ALLOWED_SUFFIX = {m: operation_suffix(m, True) for m in METHODS}
 
 
 @dataclass(slots=True)
 class Operation:
     """One APIM operation: OpenAPI path and method, id, and its policy text (operations with the same
-    policy share one text)."""
+    policy share one text; None for a 405 operation, which the API-scope policy answers)."""
 
     id: str
     method: str
     path: str
     params: tuple[str, ...]
     summary: str
-    policy: str
+    policy: str | None
     responses: dict | None = None   # None: the upstream's answer
 
 
@@ -49,6 +56,7 @@ class Plan:
     backends: dict[str, Backend] = field(default_factory=dict)
     service_url: str | None = None
     api_policy: PolicyDoc = field(default_factory=PolicyDoc)
+    not_allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)   # allow code -> the allowed methods
 
 
 class Builder:
@@ -62,7 +70,6 @@ class Builder:
         self.routes: list[RoutePlan] = []
         self.plan = Plan()
         self.xml = Renderer()
-        self.not_allowed: dict[tuple[str, ...], str] = {}   # allowed methods -> the 405 policy text
         self.answers: dict[int, dict] = {}                      # a mock's status -> its OpenAPI responses
 
     def service(self, name: str) -> ServicePlan:
@@ -165,16 +172,15 @@ class Builder:
     def not_allowed_operations(self, first: Route, path: str, params: tuple[str, ...], served: set[str],
                                cors: bool) -> None:
         """405 with an Allow header for each method no route of the URL template serves (OPTIONS is left to
-        the cors policy when a route has CORS)."""
+        the cors policy when a route has CORS). The operations have no policy: their ids end in the code of
+        the allowed methods, and the API-scope policy answers each code (gateway.not_allowed_answers)."""
         allow = tuple(m for m in METHODS if m in served)
-        text = self.not_allowed.get(allow)
-        if text is None:
-            text = self.not_allowed[allow] = self.xml.render(not_allowed_policy(list(allow)))
         rid, operations = first.id, self.plan.operations
         for m in METHODS:
             if m not in served and not (m == "OPTIONS" and cors):
-                operations.append(Operation(rid + NOT_ALLOWED_SUFFIX[m], m, path, params,
-                                            f"route {rid}: {m} not allowed", text, NOT_ALLOWED))
+                self.plan.not_allowed.setdefault(allow_code(allow), allow)
+                operations.append(Operation(rid + not_allowed_suffix(m, allow), m, path, params,
+                                            f"route {rid}: {m} not allowed", None, NOT_ALLOWED))
 
     def build(self) -> Plan:
         """The plan (backends, operations, named values are filled on the way)."""

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from xml.etree.ElementTree import Element
 
 from gwc.model import SecretRef
 
+from . import policies as p
 from .context import BASE, Context
 from .namedvalues import NamedValues
 from .names import entity
@@ -26,8 +28,17 @@ def _host_condition(hosts: tuple[str, ...]) -> str:
     return "@{ string host = context.Request.OriginalUrl.Host.ToLowerInvariant(); return !(" + " || ".join(tests) + "); }"
 
 
-def api_policy(ctx: Context) -> PolicyDoc:
-    """The API-scope policy: 404 for other host names, X-Request-Id up and down."""
+def not_allowed_answers(not_allowed: dict[str, tuple[str, ...]]) -> Element:
+    """405 with the Allow header for the 405 operations, told apart by the end of their ids (names.allow_code):
+    one branch per set of allowed methods the API has, instead of a policy on each of those operations."""
+    return el("choose", {}, [
+        el("when", {"condition": f"@(context.Operation.Id.EndsWith({cs_string(code)}))"},
+           [p.not_allowed(list(allow))]) for code, allow in sorted(not_allowed.items())])
+
+
+def api_policy(ctx: Context, not_allowed: dict[str, tuple[str, ...]]) -> PolicyDoc:
+    """The API-scope policy: 404 for other host names, X-Request-Id up and down, 405 for the operations of
+    methods a path does not serve."""
     gw, doc = ctx.gw, PolicyDoc()
     if gw.hosts:
         doc.add("inbound", choose(_host_condition(gw.hosts), [status_response(404, "Not Found")]))
@@ -40,6 +51,8 @@ def api_policy(ctx: Context) -> PolicyDoc:
         doc.add("outbound", el("set-header", {"name": "X-Request-Id", "exists-action": "override"},
                                [el("value", text=REQUEST_ID)]))
         ctx.mark("observability.request_id", "gateway")
+    if not_allowed:
+        doc.add("inbound", not_allowed_answers(not_allowed))
     return doc
 
 

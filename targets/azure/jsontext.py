@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from json.encoder import encode_basestring_ascii as quote
 
-__all__ = ["Later", "Write", "document", "dumps", "escape", "escaped", "pad", "quote", "quote_twice", "string_object",
-           "write_json"]
+__all__ = ["Later", "Write", "document", "dumps", "escape", "escaped", "pad", "quote", "quote_twice", "write_json"]
 
 Write = Callable[[str], object]
 _PADS = ["\n" + "  " * n for n in range(16)]
@@ -155,14 +154,3 @@ def dumps(value, level: int = 0, compact: bool = False, end: str = "") -> str:
 def document(value, compact: bool = False) -> str:
     """A whole document (indented ones end with a newline, as to_json's)."""
     return dumps(value, 0, compact, "" if compact else "\n")
-
-
-def string_object(pairs, level: int) -> Later:
-    """A JSON object of strings from (key, value) pairs already in sorted key order, at nesting `level`."""
-    def write_object(write: Write) -> None:
-        inner, sep = pad(level + 1), "{"
-        for key, value in pairs:
-            write(f"{sep}{inner}{quote(key)}: {quote(value)}")
-            sep = ","
-        write("{}" if sep == "{" else pad(level) + "}")
-    return Later(write_object)

@@ -7,7 +7,10 @@ path would be read as a wildcard too, so such a route cannot be expressed.
 
 Operation ids are `<route id>-<method>` (`users_id-get`): letters, digits, `_` and `-`, at most 80
 characters (route ids are at most 63), stable while the route's id and methods stay the same. The
-operation that answers 405 for the methods a path does not serve is `<route id>-<method>-405`.
+operation that answers 405 for a method a path does not serve is `<route id>-<method>-405-<allow>`, where
+`<allow>` is two hex digits naming the methods the path does serve (bit i = the i-th of GET, HEAD, POST, PUT,
+PATCH, DELETE, OPTIONS): the API-scope policy answers every such operation from that code alone, so these
+operations need no policy of their own.
 """
 
 from __future__ import annotations
@@ -42,10 +45,22 @@ def rename(route: Route, first: Route) -> dict[str, str]:
     return dict(zip(route.match.params, first.match.params))
 
 
-def operation_suffix(method: str, not_allowed: bool = False) -> str:
-    """What follows the route id in an operation id: `-<method>`, and `-405` for the operation answering
-    405 for a method no route of the path serves."""
-    return f"-{method.lower()}-405" if not_allowed else f"-{method.lower()}"
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def operation_suffix(method: str) -> str:
+    """What follows the route id in the id of the operation serving `method`."""
+    return f"-{method.lower()}"
+
+
+def allow_code(allow: tuple[str, ...]) -> str:
+    """The end of the ids of a path's 405 operations: `-405-` and the served methods as a two-digit bit mask."""
+    return f"-405-{sum(1 << METHODS.index(m) for m in allow):02x}"
+
+
+def not_allowed_suffix(method: str, allow: tuple[str, ...]) -> str:
+    """What follows the route id in the id of the operation answering 405 for `method`."""
+    return f"-{method.lower()}{allow_code(allow)}"
 
 
 def entity(prefix: str, *parts: str) -> str:

@@ -12,9 +12,11 @@ responses it shares with other operations.
 
 from __future__ import annotations
 
+from gwc.target import Streamed
+
 from .builder import Operation, Plan
 from .context import Context
-from .jsontext import Later, Write, document, dumps, escape, escaped, pad, quote, quote_twice, write_json
+from .jsontext import Later, Write, dumps, escape, escaped, pad, quote, quote_twice, write_json
 
 OPENAPI = "3.0.1"
 PASSED_THROUGH = {"default": {"description": "The upstream's response, passed through"}}
@@ -124,10 +126,12 @@ def _splice(parts: list[str], write: Write | None = None) -> Later:
     return Later(write_parts)
 
 
-def openapi_texts(ctx: Context, plan: Plan) -> tuple[str, Later]:
-    """api.openapi.json, and the template's `value`: the compact document written as a JSON string."""
+def openapi_texts(ctx: Context, plan: Plan) -> tuple[Streamed, Later]:
+    """api.openapi.json (written from the pieces when the file is), and the template's `value`: the compact
+    document written as a JSON string."""
     indented, compact = _paths(_by_path(plan))
-    text = document(openapi_doc(ctx, plan, _splice(indented)))
+    doc = openapi_doc(ctx, plan, _splice(indented))
+    text = Streamed(lambda write: write_json(doc, write) or write("\n"))
 
     def write_value(write: Write) -> None:
         write('"')

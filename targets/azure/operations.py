@@ -16,7 +16,7 @@ from gwc.model import Route
 from . import policies as p
 from .backends import ServicePlan
 from .context import Context
-from .xmldoc import PolicyDoc, Renderer
+from .xmldoc import Renderer
 
 
 @dataclass
@@ -89,9 +89,3 @@ def operation_policies(plan: RoutePlan, parts: Fragments, xml: Renderer) -> dict
         texts[False] = xml.document(before + after, forward, outbound)
     return texts
 
-
-def not_allowed_policy(allow: list[str]) -> PolicyDoc:
-    """The policy of an operation answering 405."""
-    doc = PolicyDoc()
-    doc.add("inbound", p.not_allowed(allow))
-    return doc

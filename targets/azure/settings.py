@@ -39,9 +39,8 @@ def api_description(ctx: Context, auth: Auth, subscription_required: bool, servi
             "subscription_key_parameter_names": auth.key_names(), "service_url": service_url}
 
 
-def deploy_json(ctx: Context, api: dict, plan, named, prods: list[dict], insights, operation_policies) -> dict:
-    """What the deployer needs; `operation_policies` maps each operation id to its policy file (a dict, or
-    its JSON text for a large API)."""
+def deploy_json(ctx: Context, api: dict, plan, named, prods: list[dict], insights, operation_policies: str) -> dict:
+    """What the deployer needs; `operation_policies` is the file holding every operation's policy."""
     s = ctx.settings
     return {"format": 1, "subscription_id": s.get("subscription_id"), "resource_group": s.get("resource_group"),
             "service": s.get("service"), "api_id": api["id"], "api_path": api["path"],
@@ -51,7 +50,7 @@ def deploy_json(ctx: Context, api: dict, plan, named, prods: list[dict], insight
             "service_url": api["service_url"], "protocols": ["https"],
             "openapi_file": "api.openapi.json", "openapi_format": "openapi+json", "policy_format": POLICY_FORMAT,
             "api_policy_file": "policies/api.xml", "template_file": "template.json",
-            "operation_policies": operation_policies,
+            "operation_policies_file": operation_policies,
             "backends": [b.deploy_json() for b in sorted(plan.backends.values(),
                                                          key=lambda b: (bool(b.pool), b.id))],
             "products": prods, "named_values": [nv.deploy_json() for nv in named.sorted()],

@@ -13,8 +13,11 @@ the OpenAPI import, so an operation policy depends on the API. Strings from the 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-from .jsontext import Later, Write, document, pad, quote, write_json
+from gwc.target import Streamed
+
+from .jsontext import Later, Write, pad, quote, write_json
 from .values import arm_literal, arm_quote
 
 API_VERSION = "2024-05-01"
@@ -89,16 +92,18 @@ class PolicyResources:
         head, tail = name_of(api_id, "", "policy").rsplit("''", 1)   # name_of(api_id, op_id, "policy")
         self.op_name = (f',{self.inner}"name": {quote(head)[:-1]}', quote(tail)[1:])
 
-    def _around(self, kind: str, xml: str) -> tuple[str, str]:
+    def _around(self, kind: str, xml: str, keep: bool = True) -> tuple[str, str]:
         texts = self.texts.setdefault(kind, {})
         got = texts.get(xml)
         if got is None:
             inner, deeper = self.inner, pad(self.LEVEL + 2)
             depends = "".join(f"{deeper}{quote(d)}," for d in policy_depends(xml, self.api_id))[:-1]
-            got = texts[xml] = (
+            got = (
                 f'{{{inner}"apiVersion": {quote(API_VERSION)},{inner}"dependsOn": [{depends}{inner}]',
                 f',{inner}"properties": {{{deeper}"format": "xml",{deeper}"value": {quote(arm_literal(xml))}'
                 f'{inner}}},{inner}"type": {quote(NS + kind)}{pad(self.LEVEL)}}}')
+            if keep:
+                texts[xml] = got
         return got
 
     def api(self, xml: str) -> None:
@@ -107,23 +112,28 @@ class PolicyResources:
         self.write(f'{before},{self.inner}"name": {quote(name_of(self.api_id, "policy"))}{after}')
 
     def operations(self, operations, sep: str) -> None:
-        """Each operation's policy resource, each after `sep`."""
+        """Each operation's policy resource, each after `sep`. Only the pieces of a text several operations
+        share are kept for reuse (most of a large API's texts are one route's GET alone: keeping them all
+        would hold a second, escaped copy of every policy)."""
         head, tail = self.op_name
         write, known = self.write, self.operation_texts
+        shared = {xml for xml, n in Counter(op.policy for op in operations).items() if n > 1}
         for op in operations:
             xml = op.policy
-            before, after = known.get(xml) or self._around(OPERATION_POLICY, xml)
+            if xml is None:   # a 405 operation: the API-scope policy answers it
+                continue
+            before, after = known.get(xml) or self._around(OPERATION_POLICY, xml, xml in shared)
             write(sep)
             write(before)
             write(f"{head}{quote(arm_quote(op.id))[1:-1]}{tail}")
             write(after)
 
 
-def build_template(api: dict, openapi: Later, files: dict[str, str], plan, named, products: list[dict],
-                   insights, service: str | None) -> str:
-    """The whole template's text. `api` holds id, path, display name, description, subscription settings;
-    `openapi` writes the compact OpenAPI document as a JSON string (it starts with `{`: an ARM literal as
-    it is)."""
+def build_template(api: dict, openapi: Later, api_xml: str, plan, named, products: list[dict],
+                   insights, service: str | None) -> Streamed:
+    """The whole template's text, written when the file is (gwc.target.Streamed). `api` holds id, path,
+    display name, description, subscription settings; `openapi` writes the compact OpenAPI document as a JSON
+    string (it starts with `{`: an ARM literal as it is)."""
     api_id = api["id"]
     parameters: dict = {"serviceName": {"type": "string", "metadata": {
         "description": "The name of the existing API Management instance"}}}
@@ -185,13 +195,14 @@ def build_template(api: dict, openapi: Later, files: dict[str, str], plan, named
             sep = "," + pad(level)
         policies = PolicyResources(api_id, write)
         write(sep)
-        policies.api(files["policies/api.xml"])
+        policies.api(api_xml)
         policies.operations(plan.operations, sep)
         for r in after:
             write(sep)
             write_json(literal(r), write, level)
         write(pad(level - 1) + "]")
 
-    return document({**literal({"$schema": SCHEMA, "contentVersion": "1.0.0.0", "parameters": parameters,
-                                "outputs": {"apiId": {"type": "string", "value": resource_id("/apis", api_id)}}}),
-                     "resources": Later(write_resources)})
+    template = {**literal({"$schema": SCHEMA, "contentVersion": "1.0.0.0", "parameters": parameters,
+                           "outputs": {"apiId": {"type": "string", "value": resource_id("/apis", api_id)}}}),
+                "resources": Later(write_resources)}
+    return Streamed(lambda write: write_json(template, write, 0) or write("\n"))

@@ -6,10 +6,20 @@ second server that only this host can reach (`listen 127.0.0.2:PORT`, the gatewa
 loopback address: no new port, no socket file; nginx would resolve a `unix:` socket path against its working
 directory, not its prefix). The njs check answers 204 with `X-Accel-Expires` (at most 60 s, and ending
 before the token's exp), which alone makes nginx store it: no proxy_cache_valid, so a 401 or 5xx is never
-stored. The key is a SHA-256 (njs, `js_set`) of every credential the methods read and of the master's pid,
-behind a digest of the methods' configuration and the njs module, so a token never reaches the disk and an
-answer is only reused for the same credentials, methods and configuration. Any failure (the check
-unreachable, a zone that cannot take the key) makes auth_request answer 500: closed, never open.
+stored. The key holds a digest of the methods' configuration and the njs module, and a digest of every
+credential the methods read, so a token never reaches the disk and an answer is only reused for the same
+credentials, methods and configuration:
+
+- when every method of the combination reads the `Authorization` header alone (the usual bearer JWT), an
+  HMAC-SHA256 of that header keyed by the configuration digest, made by nginx itself (`set_hmac_sha256`,
+  from the set-misc module, Debian's libnginx-mod-http-set-misc), next to the worker's pid (a reload or
+  restart starts afresh). nginx takes one Authorization header only (a second is a 400), so the header
+  hashed is exactly the one the check reads. This costs about 1 us; an njs call costs 10-15 us per request
+  (docs/performance.md). `targets.nginx.auth_cache_key: njs` keeps the njs key for an nginx without set-misc;
+- otherwise a SHA-256 (njs, `js_set`) of every header and query value the methods read and the master's pid.
+
+Any failure (the check unreachable, a zone that cannot take the key) makes auth_request answer 500: closed,
+never open.
 """
 
 from __future__ import annotations
@@ -23,6 +33,8 @@ from .names import auth_location
 
 CHECK_UPSTREAM = "gwc_auth_check"
 KEY_VAR = "$gwc_auth_key"
+NATIVE_KEY_VAR = "$gwc_auth_hmac"
+SET_MISC_MODULES = ("ndk_http_module.so", "ngx_http_set_misc_module.so")  # in this order: set-misc needs NDK
 QUERY_VAR = "$gwc_auth_query"
 CACHE_PATH = "tmp/auth_cache"
 CACHE_MAX_SIZE = "64m"  # entries are a few hundred bytes; the cache manager drops the oldest beyond this
@@ -44,13 +56,29 @@ def combo_digest(methods: dict[str, dict], combo: tuple[str, ...], module: str) 
     return hashlib.sha256(data.encode()).hexdigest()[:32]
 
 
+def native_key(ctx: Context, combo: tuple[str, ...]) -> bool:
+    """Whether nginx makes this combination's key itself: every method reads the Authorization header and
+    nothing else, and the setting allows it."""
+    if ctx.gw.target_settings("nginx").get("auth_cache_key", "set_misc") != "set_misc":
+        return False
+    methods = [ctx.gw.auth[n] for n in combo]
+    return all((m.header or "").lower() == "authorization" and m.query is None for m in methods)
+
+
+def needs_set_misc(ctx: Context) -> bool:
+    """Whether any combination's key is made by the set-misc module (its modules must be loaded)."""
+    return any(native_key(ctx, c) for c in ctx.auth_combos)
+
+
 def http_directives(ctx: Context, zone_size: int) -> list[Node]:
     """The key variable, the original query for the check, the cache and the upstream of the check."""
     query = Block("map", (Raw("$request_uri"), Raw(QUERY_VAR)))
     query.children += [Entry((Raw(r"~^[^?]*(\?.*)$"), Raw("$1"))), Entry(("default", Lit("")))]
     upstream = Block("upstream", (CHECK_UPSTREAM,), [Directive("server", (Raw(check_address(ctx)),)),
                                                      Directive("keepalive", (16,))])
-    return [Directive("js_set", (Raw(KEY_VAR), "gwc.cacheKey")), query,
+    njs_key = [Directive("js_set", (Raw(KEY_VAR), "gwc.cacheKey"))] if not all(
+        native_key(ctx, c) for c in ctx.auth_combos) else []
+    return [*njs_key, query,
             Directive("proxy_cache_path", (CACHE_PATH, "levels=1:2", f"keys_zone=gwc_auth:{zone_size}",
                                            f"max_size={CACHE_MAX_SIZE}", f"inactive={INACTIVE}",
                                            "use_temp_path=off")),
@@ -71,7 +99,12 @@ def front_locations(ctx: Context, digests: dict[tuple[str, ...], str]) -> list[B
         b.add("proxy_pass_request_body", "off")
         b.add("proxy_set_header", "Content-Length", Lit(""))
         b.add("proxy_cache", "gwc_auth")
-        b.add("proxy_cache_key", Raw(f"gwc-auth:{digests[combo]}:{KEY_VAR}"))
+        if native_key(ctx, combo):
+            b.add("set_hmac_sha256", Raw(NATIVE_KEY_VAR), Lit(digests[combo]), Raw("$http_authorization"))
+            b.add("set_encode_hex", Raw(NATIVE_KEY_VAR))
+            b.add("proxy_cache_key", Raw(f"gwc-auth:{digests[combo]}:$pid:{NATIVE_KEY_VAR}"))
+        else:
+            b.add("proxy_cache_key", Raw(f"gwc-auth:{digests[combo]}:{KEY_VAR}"))
         b.add("proxy_cache_lock", "on")
         # X-Accel-Expires alone decides what is stored and for how long.
         b.add("proxy_ignore_headers", "Cache-Control", "Expires", "Set-Cookie", "Vary")

@@ -64,9 +64,10 @@ def token(aud: str | list[str] = "aud-a", sub: str = "alice", ttl: int = 300, ke
     return value
 
 
-def cache_spec(upstream_url: str, port: int) -> dict:
+def cache_spec(upstream_url: str, port: int, key: str = "set_misc") -> dict:
     """Two JWT methods that differ only in their audience, an API-key method (header or query) and the
-    sentinel's; one route prefix each, one with a choice of two methods."""
+    sentinel's; one route prefix each, one with a choice of two methods. `key`: how bearer tokens are keyed
+    (set_misc: an HMAC by nginx for the JWT-only routes; njs: every key by njs)."""
     jwt = {"issuer": ISSUER, "jwks": {"file": "keys/jwks.json"}, "leeway": 0}
     return {
         "gwc": 1, "name": "auth-cache-e2e",
@@ -76,7 +77,8 @@ def cache_spec(upstream_url: str, port: int) -> dict:
                  "s": {"api_key": {"header": "X-Sentinel", "keys": {"env": "GWC_E2E_CACHE_KEYS"}}}},
         "routes": [{"prefix": f"/{name}/", "service": "backend", "auth": auth}
                    for name, auth in [("a", "a"), ("b", "b"), ("k", "k"), ("s", "s"), ("ak", ["a", "k"])]],
-        "targets": {"nginx": {"listen": port, "listen_address": "127.0.0.1", "worker_processes": 1}},
+        "targets": {"nginx": {"listen": port, "listen_address": "127.0.0.1", "worker_processes": 1,
+                              "auth_cache_key": key}},
     }
 
 
@@ -137,20 +139,22 @@ def compiled(folder: Path, spec: dict, conf_patch=counting_checks) -> Path:
 
 
 @contextlib.contextmanager
-def running(folder: Path, conf_patch=counting_checks) -> Iterator[CachedGateway]:
+def running(folder: Path, conf_patch=counting_checks, key: str = "set_misc") -> Iterator[CachedGateway]:
     """The test spec compiled and patched, served by nginx in front of an echo upstream."""
-    require_nginx("ngx_http_js_module")
+    require_nginx("ngx_http_js_module", *(["ndk_http_module", "ngx_http_set_misc_module"] if key == "set_misc" else []))
     with Upstream("backend") as upstream:
         port = free_port()
-        out = compiled(folder, cache_spec(upstream.url, port), conf_patch)
+        out = compiled(folder, cache_spec(upstream.url, port, key), conf_patch)
+        assert ("set_hmac_sha256" in (out / "nginx.conf").read_text()) == (key == "set_misc")
         with Nginx(out, ENV, port=port) as nginx:
             yield CachedGateway(out, nginx, upstream)
 
 
-@pytest.fixture(scope="module")
-def gw(tmp_path_factory) -> Iterator[CachedGateway]:
-    """The gateway most tests share (their checks are told apart in the log by the sentinel)."""
-    with running(tmp_path_factory.mktemp("auth-cache")) as gateway:
+@pytest.fixture(scope="module", params=["set_misc", "njs"])
+def gw(tmp_path_factory, request) -> Iterator[CachedGateway]:
+    """The gateway most tests share (their checks are told apart in the log by the sentinel), once with each
+    way of keying bearer tokens."""
+    with running(tmp_path_factory.mktemp("auth-cache"), key=request.param) as gateway:
         yield gateway
 
 

@@ -7,12 +7,14 @@ bytes."""
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 from gwc.targets.azure.backends import scale
+from gwc.targets.azure.bundle import split
 from gwc.targets.azure.limits import window
 from gwc.targets.azure.policies import address_entries
 from gwc.targets.azure.values import arm_literal, cs_string, needs_expression, policy_value
@@ -20,7 +22,7 @@ from gwc.targets.azure.values import arm_literal, cs_string, needs_expression, p
 from gwc.diagnostics import Level
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
-from tests.validators.azure_checks import cs_value, policy_text
+from tests.validators.azure_checks import cs_value, expand_policies, policy_text
 
 HEAD = "gwc: 1\nname: t\nservices:\n  app: {url: 'https://app.example.com'}\n"
 KEY = "auth:\n  k: {api_key: {header: X-Key, keys: {azure_keyvault: 'https://kv1.vault.azure.net/secrets/keys'}}}\n"
@@ -31,7 +33,8 @@ def build(tmp_path: Path, body: str, lossy: bool = False, head: str = HEAD):
     spec.write_text(head + body)
     loaded = load_gateway(str(spec))
     assert loaded.gateway is not None, [d.format() for d in loaded.diagnostics]
-    return compile_gateway(loaded.gateway, loaded.doc, load_target("azure")[0], allow_lossy=lossy)
+    files, diags = compile_gateway(loaded.gateway, loaded.doc, load_target("azure")[0], allow_lossy=lossy)
+    return expand_policies(files), diags  # each operation's policy also as policies/operations/<id>.xml
 
 
 def codes(diags, level=Level.WARNING) -> list[str]:
@@ -40,6 +43,17 @@ def codes(diags, level=Level.WARNING) -> list[str]:
 
 def xml(files, op: str) -> ElementTree.Element:
     return ElementTree.fromstring(files[f"policies/operations/{op}.xml"])
+
+
+def not_allowed_answer(files, op: str) -> ElementTree.Element:
+    """The <return-response> APIM runs for a 405 operation: the API-scope branch whose
+    `context.Operation.Id.EndsWith("...")` holds for the id (exactly one may)."""
+    api = ElementTree.fromstring(files["policies/api.xml"])
+    hits = [when.find("return-response") for when in api.iterfind("./inbound/choose/when")
+            if (m := re.fullmatch(r'@\(context\.Operation\.Id\.EndsWith\("([^"]+)"\)\)', when.get("condition")))
+            and op.endswith(m.group(1))]
+    assert len(hits) == 1, (op, hits)
+    return hits[0]
 
 
 def template(files) -> dict:
@@ -245,21 +259,30 @@ def test_operation_ids_are_stable_and_valid(tmp_path: Path) -> None:
               "  - {prefix: /files/, service: app}\n", "  - {path: /, methods: [GET], service: app, name: home}\n"]
     one, _ = build(tmp_path, "routes:\n" + "".join(routes))
     two, _ = build(tmp_path, "routes:\n" + "".join(reversed(routes)))
-    ids = sorted(json.loads(one["deploy.json"])["operation_policies"])
-    assert ids == sorted(json.loads(two["deploy.json"])["operation_policies"])
-    assert "users_id-get" in ids and "users_id-post-405" in ids and "files_all-options" in ids and "home-get" in ids
+    ids = sorted(split(one["policies/operations.xml"]))
+    assert ids == sorted(split(two["policies/operations.xml"]))
+    assert "users_id-get" in ids and "files_all-options" in ids and "home-get" in ids
     paths = json.loads(one["api.openapi.json"])["paths"]
     assert set(paths) == {"/users/{id}", "/files/*", "/"}
     assert paths["/users/{id}"]["get"]["parameters"] == [
         {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
-    allow = xml(one, "users_id-post-405").find(".//set-header[@name='Allow']/value").text
-    assert allow == "GET, PUT"
+    # 405 operations: GET and PUT served = bits 0 and 3 = 09; no policy of their own, answered at API scope
+    assert paths["/users/{id}"]["post"]["operationId"] == "users_id-post-405-09"
+    assert "users_id-post-405-09" not in ids and "policies/operations/users_id-post-405-09.xml" not in one
+    answer = not_allowed_answer(one, "users_id-post-405-09")
+    assert answer.find("set-status").get("code") == "405"
+    assert answer.find("set-header[@name='Allow']/value").text == "GET, PUT"
+    assert not_allowed_answer(one, "home-put-405-01").find("set-header[@name='Allow']/value").text == "GET"
+    with pytest.raises(AssertionError):
+        not_allowed_answer(one, "users_id-get")  # a served operation matches no branch
 
 
 def test_cors_leaves_options_to_the_preflight(tmp_path: Path) -> None:
     files, _ = build(tmp_path, "routes:\n  - path: /a\n    methods: [GET, POST]\n    service: app\n"
                                "    cors: {origins: ['https://x.example'], max_age: 1h}\n")
-    assert "policies/operations/a-options-405.xml" not in files and "policies/operations/a-put-405.xml" in files
+    ops = {m: o["operationId"] for m, o in json.loads(files["api.openapi.json"])["paths"]["/a"].items()}
+    assert "options" not in ops and ops["put"] == "a-put-405-05"
+    assert not_allowed_answer(files, ops["put"]).find("set-header[@name='Allow']/value").text == "GET, POST"
     inbound = xml(files, "a-get").find("inbound")
     cors = inbound.find("cors")
     assert list(inbound)[1] is cors  # first after <base/>

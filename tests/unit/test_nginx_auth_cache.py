@@ -50,9 +50,15 @@ def test_routes_call_a_cached_proxy_to_the_check_server(tmp_path: Path) -> None:
     for uri, d in fronts.items():
         assert d["proxy_pass"] == [f"http://gwc_auth_check{uri}$gwc_auth_query"]
         assert d["proxy_cache"] == ["gwc_auth"]
-        assert d["proxy_cache_key"][0].startswith("gwc-auth:") and d["proxy_cache_key"][0].endswith(":$gwc_auth_key")
         assert "proxy_cache_valid" not in d  # only X-Accel-Expires (sent with a 204) stores an answer
         assert "X-Accel-Expires" not in d["proxy_ignore_headers"] and "internal" in d
+    # j reads the Authorization header alone: nginx keys it with an HMAC (set-misc); j+k also reads X-API-Key: njs
+    j, jk = fronts["/_gwc/auth/j"], fronts["/_gwc/auth/j+k"]
+    digest = j["set_hmac_sha256"][1]
+    assert j["set_hmac_sha256"] == ["$gwc_auth_hmac", digest, "$http_authorization"] and len(digest) == 32
+    assert j["set_encode_hex"] == ["$gwc_auth_hmac"]
+    assert j["proxy_cache_key"] == [f"gwc-auth:{digest}:$pid:$gwc_auth_hmac"]
+    assert "set_hmac_sha256" not in jk and jk["proxy_cache_key"][0].endswith(":$gwc_auth_key")
     assert fronts["/_gwc/auth/j"]["proxy_cache_key"] != fronts["/_gwc/auth/j+k"]["proxy_cache_key"]
     assert _directives(check)["listen"] == ["127.0.0.2:8080"] and _directives(check)["access_log"] == ["off"]
     checks = {tuple(n.args): _directives(n) for n in check.children if n.name == "location"}
@@ -80,3 +86,28 @@ def test_the_key_digest_follows_the_configuration_and_the_module() -> None:
     assert base != combo_digest(methods, ("j",), "module v2")
     assert len({base, combo_digest(methods, ("k",), "module"), combo_digest(methods, ("j", "k"), "module"),
                 combo_digest(methods, ("k", "j"), "module")}) == 4
+
+
+def _modules(conf: str) -> list[str]:
+    return [n.args[0].rsplit("/", 1)[1] for n in parse(conf) if n.name == "load_module"]
+
+
+def test_set_misc_is_loaded_only_when_a_key_needs_it(tmp_path: Path) -> None:
+    for name in "abc":
+        (tmp_path / name).mkdir()
+    native = _compile(tmp_path / "a")
+    assert _modules(native) == ["ngx_http_js_module.so", "ndk_http_module.so", "ngx_http_set_misc_module.so"]
+    assert "js_set $gwc_auth_key" in native  # j+k still needs the njs key
+    # with only the Authorization header read, njs makes no key at all
+    jwt_only = _compile(tmp_path / "b", auth={"j": {"jwt": JWT}, "k": {"jwt": {**JWT, "audiences": ["b"]}}})
+    assert "js_set" not in jwt_only and jwt_only.count("set_hmac_sha256") == 2
+    # auth_cache_key: njs, for an nginx without set-misc: every key from njs, no set-misc module
+    njs = _compile(tmp_path / "c", {"auth_cache_key": "njs"})
+    assert _modules(njs) == ["ngx_http_js_module.so"] and "set_hmac" not in njs and "$pid" not in njs
+
+
+def test_a_token_in_a_query_or_another_header_keeps_the_njs_key(tmp_path: Path) -> None:
+    for i, jwt in enumerate([{**JWT, "query": "access_token"}, {**JWT, "header": "X-Token"}]):
+        (tmp_path / str(i)).mkdir()
+        conf = _compile(tmp_path / str(i), auth={"j": {"jwt": jwt}, "k": {"api_key": {"keys": {"env": "K"}}}})
+        assert "set_hmac_sha256" not in conf and "ngx_http_set_misc_module" not in conf

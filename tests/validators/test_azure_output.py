@@ -12,17 +12,27 @@ import re
 from pathlib import Path
 
 import pytest
+from gwc.targets.azure.bundle import PATH as BUNDLE
+from gwc.targets.azure.bundle import bundle, split
 from openapi_spec_validator import validate
 
 from gwc.pipeline import compile_gateway, load_gateway
 from gwc.registry import load_target
 from tests.conftest import ROOT, gateway_examples
-from tests.validators.azure_checks import load_xsd, policy_errors, policy_text, shape, template_problems
+from tests.validators.azure_checks import (
+    expand_policies,
+    load_xsd,
+    policy_errors,
+    policy_text,
+    shape,
+    template_problems,
+)
 
 GOLDEN = ROOT / "tests" / "golden"
 STORED = sorted(p.parent for p in GOLDEN.rglob("azure/deploy.json"))
 SPECS = gateway_examples() + sorted((GOLDEN / "cases").glob("*/spec.yaml"))
 OPERATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+NOT_ALLOWED_ID = re.compile(r"-405-[0-9a-f]{2}$")
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +50,10 @@ def _stored(folder: Path) -> dict[str, str]:
 
 def check_files(xsd, files: dict[str, str]) -> None:
     """Every check on one Azure output."""
-    policies = {k: v for k, v in files.items() if k.startswith("policies/")}
+    assert sorted(files) == ["api.openapi.json", "deploy.json", "policies/api.xml", "policies/operations.xml",
+                             "template.json"]
+    assert files["policies/operations.xml"] == bundle(sorted(split(files["policies/operations.xml"]).items()))
+    policies = {k: v for k, v in expand_policies(files).items() if k.startswith("policies/") and k != BUNDLE}
     assert "policies/api.xml" in policies
     for rel, text in policies.items():
         assert not policy_errors(xsd, text), (rel, policy_errors(xsd, text))
@@ -52,8 +65,13 @@ def check_files(xsd, files: dict[str, str]) -> None:
     ids = [op["operationId"] for item in doc["paths"].values() for op in item.values()]
     assert len(ids) == len(set(ids)) and all(OPERATION_ID.match(i) for i in ids)
     deploy = json.loads(files["deploy.json"])
-    assert sorted(deploy["operation_policies"]) == sorted(ids)
-    assert {f"policies/operations/{i}.xml" for i in ids} | {"policies/api.xml"} == set(policies)
+    assert deploy["operation_policies_file"] == BUNDLE
+    # every operation has its own policy but those answering 405, which the API's policy answers by id
+    not_allowed = [i for i in ids if NOT_ALLOWED_ID.search(i)]
+    assert {f"policies/operations/{i}.xml" for i in ids if i not in not_allowed} | {"policies/api.xml"} == \
+        set(policies)
+    codes = set(re.findall(r'EndsWith\(&quot;(-405-[0-9a-f]{2})&quot;\)', policies["policies/api.xml"]))
+    assert {NOT_ALLOWED_ID.search(i).group(0) for i in not_allowed} == codes
     template = json.loads(files["template.json"])
     assert not template_problems(template, files), template_problems(template, files)
     for path in doc["paths"]:
@@ -194,6 +212,7 @@ def test_hostile_values_come_out_literal(field: str, value: str, tmp_path: Path,
     (tmp_path / "x").mkdir()
     harmless, files = _compiled(tmp_path / "h", field, HARMLESS), _compiled(tmp_path / "x", field, value)
     check_files(xsd, files)
+    files, harmless = expand_policies(files), expand_policies(harmless)
     assert set(files) == set(harmless)
     for rel in files:
         if rel.startswith("policies/"):
