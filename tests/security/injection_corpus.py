@@ -119,7 +119,7 @@ BASE: dict = {
     "targets": {
         "nginx": {"listen": 8080, "listen_address": "127.0.0.1", "worker_processes": "auto",
                   "worker_connections": 1024, "modules_dir": "/usr/lib/nginx/modules", "cache_size": "1GiB",
-                  "zone_size": "10MiB", "user": "nobody"},
+                  "zone_size": "10MiB", "user": "nobody", "auth_cache_key": "set_misc"},
         "aws": {"api_type": "rest", "region": "eu-west-1", "stage": "prod", "endpoint_type": "REGIONAL",
                 "authorizers": {
                     "jwt": {"cognito_user_pool_arns": ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc"]},
@@ -411,6 +411,7 @@ FIELDS: list[Field] = [
     Field("/targets/nginx/cache_size", "/targets/nginx/cache_size"),
     Field("/targets/nginx/zone_size", "/targets/nginx/zone_size"),
     Field("/targets/nginx/user", "/targets/nginx/user"),
+    Field("/targets/nginx/auth_cache_key", "/targets/nginx/auth_cache_key"),
     Field("/targets/aws/api_type", "/targets/aws/api_type"),
     Field("/targets/aws/region", "/targets/aws/region"),
     Field("/targets/aws/stage", "/targets/aws/stage"),
