@@ -10,7 +10,8 @@ from pathlib import Path
 from bench import commands, specgen
 from bench.measure import Ratio, Row, alternate, meets, timed_command
 
-SIZES = (10, 100, 1_000, 10_000)
+SIZES = (10, 100, 1_000, 3_000, 10_000)
+FIT_FROM = 1_000  # the exponent is fitted from here: below, the size-dependent time is within the noise
 QUICK_SIZES = (10, 100, 1_000)
 
 
@@ -45,10 +46,13 @@ def run(quick: bool) -> list[Row]:
             rows.append(Row("compile", f"`gwc validate`, {n:,} routes / floor", val, goal,
                             goal == "-" or meets(val.median, goal),
                             f"floor {val.a_median:.3f} s, gwc {val.b_median:.3f} s"))
-        exponent = fitted_exponent(list(sizes[1:]), medians[1:], medians[0])
-        rows.append(Row("compile", f"growth exponent of compile time, {sizes[1]:,}-{sizes[-1]:,} routes "
-                        "(time at 10 routes taken off)", Ratio.single(exponent), "<= 1.1", meets(exponent, "<= 1.1"),
-                        "1.0 = linear"))
+        fit = [i for i, n in enumerate(sizes) if n >= FIT_FROM] or [len(sizes) - 2, len(sizes) - 1]
+        exponent = fitted_exponent([sizes[i] for i in fit], [medians[i] for i in fit], medians[0])
+        rows.append(Row("compile", f"growth exponent of compile time, {sizes[fit[0]]:,}-{sizes[-1]:,} routes "
+                        f"(time at {sizes[0]} routes taken off)", Ratio.single(exponent), "<= 1.1",
+                        meets(exponent, "<= 1.1"), "1.0 = linear; least squares of log(time - time at 10 routes) "
+                        "on log(routes); at 100 routes the size-dependent time is within the noise, so it is left "
+                        "out"))
         big, n = specgen.write(Path(tmp) / "peak", sizes[-1]), sizes[-1]
         one = alternate(timed_command(commands.floor(big)),
                         timed_command(commands.gwc("compile", big, "--target", "all", "--allow-lossy", "-j", "1",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 # The auth location as gwc writes it: a cached proxy to the njs check (targets/nginx/auth_cache.py).
 AUTH_FRONT = re.compile(r"(    location = /_gwc/auth/[a-z0-9_+]+ \{\n      internal;\n"
-                        r"      set \$gwc_auth_methods [^\n]+\n)((?:      proxy_[^\n]*\n)+)(    \})")
+                        r"      set \$gwc_auth_methods [^\n]+\n)((?:      (?:proxy_|set_hmac_sha256 |set_encode_hex )[^\n]*\n)+)(    \})")
 IMPORT = "var key = await importSpki(keys[i], spec);"
 VERIFY = "if (await crypto.subtle.verify(spec.verifyAs, key, jwt.signature, jwt.signingInput)) {"
 

@@ -77,7 +77,12 @@ def compile_(spec: Path = typer.Argument(..., help="The spec file."),
     """Compile a spec for one target or all of them."""
     check_format(fmt)
     loaded = load_gateway(str(spec), env)
-    gc.freeze()  # the loaded spec lives to the end: later collections need not walk it (docs/performance.md)
+    # No cycle collection from here on: the targets allocate millions of short-lived objects that reference
+    # counting frees, and each automatic full collection walked everything alive again, more often the larger
+    # the spec (0.6 s of 4.6 at 10,000 routes, growing faster than the routes). What it would find is tiny
+    # (under 200 objects per target at 10,000 routes), and the process ends when the files are written.
+    gc.freeze()
+    gc.disable()
     if print_spec and loaded.gateway is not None:
         import yaml
         sys.stdout.write(yaml.safe_dump(loaded.doc.data, sort_keys=False, allow_unicode=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, replace
 
 from gwc.build import build_gateway
@@ -27,7 +28,18 @@ class Loaded:
 
 def load_gateway(path: str, env: str | None = None) -> Loaded:
     """Load, validate and model one spec file, with environment `env` applied when given. The gateway is
-    None when there are errors."""
+    None when there are errors. The cycle collector is paused meanwhile: loading, checking and modelling make
+    no reference cycles, only many objects for it to walk."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_gateway(path, env)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_gateway(path: str, env: str | None) -> Loaded:
     doc, diags = load_file(path)
     if doc is None or has_errors(diags):
         return Loaded(doc, None, diags)

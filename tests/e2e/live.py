@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from http.client import HTTPConnection
 from pathlib import Path
 
+from gwc.targets.nginx.logs import BUFFER as LOG_BUFFER
+
 from tests.e2e.compiled import compile_spec
 from tests.e2e.harness import Nginx, Response, Upstream, free_port, http
 
@@ -99,12 +101,18 @@ def burst(send: Callable[[int], Response], count: int) -> tuple[list[int], float
     return [int(s) for s in statuses], elapsed
 
 
+FLUSH_S = int(next(b for b in LOG_BUFFER if b.startswith("flush=")).removeprefix("flush=").removesuffix("s"))
+
+
 def leaked_secrets(out: Path, secrets: dict[str, str]) -> dict[str, list[str]]:
     """{file: [secret labels]} for every secret value found in a file of the output folder.
 
-    Every file is read in full, except response-cache entries (tmp/cache/...): their bodies are upstream
-    responses, and the echo upstream repeats the request headers it got (an Authorization header is
-    forwarded upstream by design), so only their cache KEY line is checked there."""
+    A running nginx writes its access log through a buffer it flushes at least every FLUSH_S seconds, so the
+    scan first waits past that: the lines of the requests just made are on disk when it reads them. Every file
+    is read in full, except response-cache entries (tmp/cache/...): their bodies are upstream responses, and
+    the echo upstream repeats the request headers it got (an Authorization header is forwarded upstream by
+    design), so only their cache KEY line is checked there."""
+    time.sleep(FLUSH_S + 0.25)
     found: dict[str, list[str]] = {}
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         data = path.read_bytes()
