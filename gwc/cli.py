@@ -90,6 +90,8 @@ def compile_(spec: Path = typer.Argument(..., help="The spec file."),
     diags = list(loaded.diagnostics)
     if loaded.gateway is None:
         finish(diags, fmt)
+    if loaded.doc is not None:
+        loaded.doc.data = None  # targets read the model; the marks still locate every message
     names = target_names() if target == "all" else [target]
     staging = Staging(out)
     try:
