@@ -74,16 +74,7 @@ class _Writer:
         for k in sorted(d):
             if type(k) is not str:
                 raise _Fallback
-            v = d[k]
-            kind = type(v)
-            if kind is dict:
-                out.append(f"{sep}{_quote(k)}: ")
-                self.object(v, level + 1)
-            elif kind is list:
-                out.append(f"{sep}{_quote(k)}: ")
-                self.array(v, level + 1)
-            else:
-                out.append(f"{sep}{_quote(k)}: {_scalar(v)}")
+            self.value(f"{sep}{_quote(k)}: ", d[k], level + 1)
             sep = ",\n" + inner
         out.append("\n" + "  " * level + "}")
 
@@ -95,17 +86,21 @@ class _Writer:
         inner = "  " * (level + 1)
         sep = "[\n" + inner
         for v in items:
-            kind = type(v)
-            if kind is dict:
-                out.append(sep)
-                self.object(v, level + 1)
-            elif kind is list:
-                out.append(sep)
-                self.array(v, level + 1)
-            else:
-                out.append(sep + _scalar(v))
+            self.value(sep, v, level + 1)
             sep = ",\n" + inner
         out.append("\n" + "  " * level + "]")
+
+    def value(self, before: str, v, level: int) -> None:
+        """`before` (the separator, and the key in an object), then the value at nesting `level`."""
+        kind = type(v)
+        if kind is dict:
+            self.out.append(before)
+            self.object(v, level)
+        elif kind is list:
+            self.out.append(before)
+            self.array(v, level)
+        else:
+            self.out.append(before + _scalar(v))
 
 
 def to_json(doc: dict) -> str:
