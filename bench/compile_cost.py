@@ -39,8 +39,8 @@ def run(quick: bool) -> list[Row]:
             goal = "<= 3.0" if n == max(SIZES) else "-"
             rows.append(Row("compile", f"`gwc compile --target all`, {n:,} routes / floor", comp, goal,
                             goal == "-" or meets(comp.median, goal),
-                            f"floor {comp.a_median:.3f} s, gwc {comp.b_median:.3f} s; {commands.cores()} "
-                            "processes (the default, one per core)"))
+                            f"floor {comp.a_median:.3f} s, gwc {comp.b_median:.3f} s; {min(commands.cores(), 6)} "
+                            "processes (the default: one per core, at most one per target)"))
             val = alternate(floor, timed_command(commands.gwc("validate", spec)), pairs)
             goal = "<= 1.5" if n == max(SIZES) else "-"
             rows.append(Row("compile", f"`gwc validate`, {n:,} routes / floor", val, goal,
@@ -59,7 +59,7 @@ def run(quick: bool) -> list[Row]:
                                                    "-o", Path(tmp) / "one-out")), pairs)
         rows.append(Row("compile", f"`gwc compile --target all -j 1` (one process), {n:,} routes / floor", one,
                         "report", True, f"floor {one.a_median:.3f} s, gwc {one.b_median:.3f} s; the default "
-                        f"uses {commands.cores()} processes (one per core)"))
+                        f"uses {min(commands.cores(), 6)} processes (one per core, at most one per target)"))
         for flag, label in ((None, "default: one process per core"), ("1", "-j 1: one process")):
             argv = commands.gwc("compile", big, "--target", "all", "--allow-lossy", "-o", Path(tmp) / "peak-out",
                                 *(("-j", flag) if flag else ()))

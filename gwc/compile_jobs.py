@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import signal
 import sys
+import tempfile
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,16 +90,18 @@ def run_targets(names: list[str], job: Job, jobs: int) -> list[TargetRun]:
         return [run_target(n, job) for n in names]
     feature_uses(job.loaded.gateway)  # every target asks for it: worked out once, before forking
     order = sorted(names, key=lambda n: (COST_ORDER.index(n) if n in COST_ORDER else len(COST_ORDER)))
+    # The workers' answers go to a private folder (mode 0700), never into OUT: --check writes nothing there,
+    # and nobody else can swap an answer that is unpickled here.
+    answers = Path(tempfile.mkdtemp(prefix="gwc-jobs-"))
     queue_r, queue_w = os.pipe()
     os.write(queue_w, bytes(range(len(order))))  # one byte per target; a read of one byte takes one
     os.close(queue_w)
     sys.stdout.flush()
     sys.stderr.flush()
-    workers = {}
+    workers: dict[int, Path] = {}
     try:
         for n in range(min(jobs, len(names)) - 1):
-            answer = job.staging.root / f".worker-{n}.pickle"
-            job.staging.root.mkdir(parents=True, exist_ok=True)
+            answer = answers / f"worker-{n}.pickle"
             pid = os.fork()
             if pid == 0:  # the worker: never returns
                 _worker(queue_r, order, job, answer)
@@ -110,6 +114,7 @@ def run_targets(names: list[str], job: Job, jobs: int) -> list[TargetRun]:
         for pid in workers:  # only after an error here: stop the rest, leave no zombies
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+        shutil.rmtree(answers, ignore_errors=True)
     return [runs[n] for n in names]
 
 
@@ -121,13 +126,22 @@ def _take(queue: int, order: list[str], job: Job) -> list[TargetRun]:
     return done
 
 
+class WorkerFailed(Exception):
+    """An exception raised in a worker, raised again here as what it was (class name and message), so the
+    same failure reads the same whichever process met it; the worker's traceback is kept for GWC_DEBUG."""
+
+    def __init__(self, kind: str, message: str, trace: str) -> None:
+        super().__init__(message)
+        self.kind, self.trace = kind, trace   # kind: the class name the CLI reports ("" for this class's)
+
+
 def _worker(queue: int, order: list[str], job: Job, answer: Path) -> None:
     """A forked worker: run targets from the queue and leave the runs (or the error) in `answer`."""
     status = 0
     try:
         result: object = _take(queue, order, job)
-    except BaseException:  # reported by the parent as an internal error, with this traceback
-        result, status = traceback.format_exc(), 1
+    except BaseException as exc:  # reported by the parent as an internal error
+        result, status = (exc.__class__.__name__, str(exc), traceback.format_exc()), 1
     try:
         answer.write_bytes(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
     finally:
@@ -139,8 +153,12 @@ def _collect(pid: int, answer: Path) -> list[TargetRun]:
     _, status = os.waitpid(pid, 0)
     try:
         result = pickle.loads(answer.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError) as exc:
-        raise RuntimeError(f"a compile worker ended without an answer (status {status}): {exc}") from None
-    if isinstance(result, str):
-        raise RuntimeError(f"a compile worker failed:\n{result}")
+    except (OSError, pickle.UnpicklingError, EOFError):
+        raise WorkerFailed("", f"a compile worker ended without an answer (exit status "
+                               f"{os.waitstatus_to_exitcode(status)})", "") from None
+    if isinstance(result, tuple):
+        kind, message, trace = result
+        if os.environ.get("GWC_DEBUG"):
+            sys.stderr.write(f"gwc: the compile worker's traceback:\n{trace}")
+        raise WorkerFailed(kind, message, trace)
     return result

@@ -42,7 +42,7 @@ def api_description(ctx: Context, auth: Auth, subscription_required: bool, servi
 def deploy_json(ctx: Context, api: dict, plan, named, prods: list[dict], insights, operation_policies: str) -> dict:
     """What the deployer needs; `operation_policies` is the file holding every operation's policy."""
     s = ctx.settings
-    return {"format": 1, "subscription_id": s.get("subscription_id"), "resource_group": s.get("resource_group"),
+    return {"format": 2, "subscription_id": s.get("subscription_id"), "resource_group": s.get("resource_group"),
             "service": s.get("service"), "api_id": api["id"], "api_path": api["path"],
             "display_name": api["display_name"], "description": api["description"],
             "subscription_required": api["subscription_required"],

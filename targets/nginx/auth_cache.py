@@ -12,8 +12,8 @@ credentials, methods and configuration:
 
 - when every method of the combination reads the `Authorization` header alone (the usual bearer JWT), an
   HMAC-SHA256 of that header keyed by the configuration digest, made by nginx itself (`set_hmac_sha256`,
-  from the set-misc module, Debian's libnginx-mod-http-set-misc), next to the worker's pid (a reload or
-  restart starts afresh). nginx takes one Authorization header only (a second is a 400), so the header
+  from the set-misc module, Debian's libnginx-mod-http-set-misc), next to the worker's pid (answers are
+  per worker; new workers usually have new pids, though pids can repeat, and no answer outlives 60 s). nginx takes one Authorization header only (a second is a 400), so the header
   hashed is exactly the one the check reads. This costs about 1 us; an njs call costs 10-15 us per request
   (docs/performance.md). `targets.nginx.auth_cache_key: njs` keeps the njs key for an nginx without set-misc;
 - otherwise a SHA-256 (njs, `js_set`) of every header and query value the methods read and the master's pid.

@@ -63,3 +63,16 @@ def test_check_in_workers(generated: Path, tmp_path: Path) -> None:
     bundle.write_text(bundle.read_text().replace("<base />", "<base/>", 1))
     r = gwc("compile", generated, "-t", "all", "--allow-lossy", "-j", "2", "-o", out, "--check")
     assert r.returncode == 1 and "GWC501" in r.stderr and "azure" in r.stderr and "nginx is not" not in r.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_check_writes_nothing_and_an_unwritable_out_is_a_located_failure(jobs: str, tmp_path: Path) -> None:
+    spec = SPECS[0]
+    missing = tmp_path / "never-written"
+    r = gwc("compile", spec, "-t", "all", "--allow-lossy", "-j", jobs, "-o", missing, "--check")
+    assert r.returncode == 1 and "GWC501" in r.stderr and not missing.exists()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    r = gwc("compile", spec, "-t", "all", "--allow-lossy", "-j", jobs, "-o", blocker / "out")
+    assert r.returncode == 1 and r.stderr.startswith("gwc: cannot write ") and "Traceback" not in r.stderr
+    assert "internal error" not in r.stderr and blocker.read_text() == "not a folder\n"

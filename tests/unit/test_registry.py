@@ -80,3 +80,40 @@ def test_two_targets_with_one_name_is_an_error(tmp_path: Path) -> None:
     assert listed.returncode == 1 and "GWC403" in listed.stderr
     compiled = gwc(site, "compile", EXAMPLE, "-t", "nginx", "-o", tmp_path / "o")
     assert compiled.returncode == 1 and "GWC403" in compiled.stderr
+
+
+RAISING = '''
+from gwc.target import EmitResult
+
+class Raising:
+    name = "raising"
+    title = "a third-party target with a bug"
+    fidelity = {}
+
+    def emit(self, gateway, options):
+        raise ValueError("the plug-in's own bug")
+
+TARGET = Raising()
+'''
+
+
+def test_a_target_that_raises_is_the_same_internal_error_in_a_worker(tmp_path: Path) -> None:
+    """A plug-in that raises: exit 3 and one line naming the exception, whether gwc or a forked worker ran it;
+    nothing is written; GWC_DEBUG adds the worker's traceback."""
+    site = _plugin_dir(tmp_path, "raising = raisinggw:TARGET\n")
+    (site / "raisinggw.py").write_text(RAISING)
+    seen = set()
+    for jobs in ("1", "2", "7"):
+        out = tmp_path / f"o{jobs}"
+        r = gwc(site, "compile", EXAMPLE, "-t", "all", "--allow-lossy", "-j", jobs, "-o", out)
+        assert r.returncode == 3, r.stderr
+        line = [x for x in r.stderr.splitlines() if x.startswith("gwc: internal error")]
+        assert line and "Traceback (most recent" not in r.stderr
+        assert not out.exists() or not any(out.rglob("*"))  # no file, no staging folder left
+        seen.add(line[0])
+    assert seen == {"gwc: internal error (ValueError: the plug-in's own bug). This is a bug in gwc; please report "
+                    "it with the spec that caused it (GWC_DEBUG=1 shows the traceback)."}
+    env = {**os.environ, "PYTHONPATH": str(site), "GWC_DEBUG": "1"}
+    debug = subprocess.run([sys.executable, "-m", "gwc", "compile", str(EXAMPLE), "-t", "all", "--allow-lossy", "-j",
+                            "7", "-o", str(tmp_path / "od")], capture_output=True, text=True, env=env, timeout=60)
+    assert debug.returncode != 0 and "Traceback (most recent" in debug.stderr and "own bug" in debug.stderr
