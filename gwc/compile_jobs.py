@@ -99,22 +99,27 @@ def run_targets(names: list[str], job: Job, jobs: int) -> list[TargetRun]:
     sys.stdout.flush()
     sys.stderr.flush()
     workers: dict[int, Path] = {}
+    parent = os.getpid()
     try:
         for n in range(min(jobs, len(names)) - 1):
             answer = answers / f"worker-{n}.pickle"
             pid = os.fork()
             if pid == 0:  # the worker: never returns
-                _worker(queue_r, order, job, answer)
+                _worker(queue_r, order, job, answer, parent)
             workers[pid] = answer
         runs = {r.name: r for r in _take(queue_r, order, job)}
         for pid in list(workers):
-            runs.update((r.name, r) for r in _collect(pid, workers.pop(pid)))
+            _, status = os.waitpid(pid, 0)
+            answer = workers.pop(pid)  # only once reaped: a signal while waiting still stops it below
+            runs.update((r.name, r) for r in _answer(answer, status))
     finally:
         os.close(queue_r)
-        for pid in workers:  # only after an error here: stop the rest, leave no zombies
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        shutil.rmtree(answers, ignore_errors=True)
+        try:
+            for pid in workers:  # only after an error here: stop the rest, leave no zombies
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        finally:
+            shutil.rmtree(answers, ignore_errors=True)
     return [runs[n] for n in names]
 
 
@@ -135,8 +140,9 @@ class WorkerFailed(Exception):
         self.kind, self.trace = kind, trace   # kind: the class name the CLI reports ("" for this class's)
 
 
-def _worker(queue: int, order: list[str], job: Job, answer: Path) -> None:
+def _worker(queue: int, order: list[str], job: Job, answer: Path, parent: int) -> None:
     """A forked worker: run targets from the queue and leave the runs (or the error) in `answer`."""
+    _die_with_parent(parent)
     status = 0
     try:
         result: object = _take(queue, order, job)
@@ -148,9 +154,19 @@ def _worker(queue: int, order: list[str], job: Job, answer: Path) -> None:
         os._exit(status)  # no atexit handlers, no flushing of buffers inherited from the parent
 
 
-def _collect(pid: int, answer: Path) -> list[TargetRun]:
-    """Wait for a worker and read its runs."""
-    _, status = os.waitpid(pid, 0)
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker if gwc dies first (even by SIGKILL, where no clean-up can run)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker finishes its targets and exits on its own
+    if os.getppid() != parent:  # gwc died before the request was made
+        os._exit(1)
+
+
+def _answer(answer: Path, status: int) -> list[TargetRun]:
+    """A finished worker's runs (its wait status says how it ended when it left no answer)."""
     try:
         result = pickle.loads(answer.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError):

@@ -4,8 +4,11 @@ one process (-j 1): files, messages, exit codes, --check, and the all-or-nothing
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -76,3 +79,49 @@ def test_check_writes_nothing_and_an_unwritable_out_is_a_located_failure(jobs: s
     r = gwc("compile", spec, "-t", "all", "--allow-lossy", "-j", jobs, "-o", blocker / "out")
     assert r.returncode == 1 and r.stderr.startswith("gwc: cannot write ") and "Traceback" not in r.stderr
     assert "internal error" not in r.stderr and blocker.read_text() == "not a folder\n"
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            out += [int(c) for c in task.read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def test_sigterm_while_workers_compile_cleans_up(tmp_path: Path) -> None:
+    """A cancelled CI job: SIGTERM to gwc while its worker compiles. Exit 143, the worker gone, no staging
+    folder or answer left, OUT as it was."""
+    spec = specgen.write(tmp_path / "big", 3000)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier output\n")
+    env = {k: v for k, v in os.environ.items() if k != "GWC_DEBUG"}
+    answers_before = set(Path(tempfile.gettempdir()).glob("gwc-jobs-*"))
+    proc = subprocess.Popen([sys.executable, "-m", "gwc", "compile", str(spec), "-t", "all", "--allow-lossy", "-j", "2",
+                             "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    try:
+        workers: list[int] = []
+        for _ in range(3000):  # the worker exists once loading is done (about a quarter of a second)
+            workers = _children(proc.pid)
+            if workers or proc.poll() is not None:
+                break
+            time.sleep(0.002)
+        assert workers, "no worker was seen before gwc ended"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 143, proc.stderr.read().decode()[-2000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in proc.stderr.read().decode()
+    for pid in workers:
+        for _ in range(500):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.01)
+        assert not Path(f"/proc/{pid}").exists(), "the worker outlived gwc"
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    assert set(Path(tempfile.gettempdir()).glob("gwc-jobs-*")) <= answers_before  # the answers folder removed

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -102,7 +103,7 @@ def test_a_target_that_raises_is_the_same_internal_error_in_a_worker(tmp_path: P
     nothing is written; GWC_DEBUG adds the worker's traceback."""
     site = _plugin_dir(tmp_path, "raising = raisinggw:TARGET\n")
     (site / "raisinggw.py").write_text(RAISING)
-    seen = set()
+    seen, answers_before = set(), set(Path(tempfile.gettempdir()).glob("gwc-jobs-*"))
     for jobs in ("1", "2", "7"):
         out = tmp_path / f"o{jobs}"
         r = gwc(site, "compile", EXAMPLE, "-t", "all", "--allow-lossy", "-j", jobs, "-o", out)
@@ -111,6 +112,7 @@ def test_a_target_that_raises_is_the_same_internal_error_in_a_worker(tmp_path: P
         assert line and "Traceback (most recent" not in r.stderr
         assert not out.exists() or not any(out.rglob("*"))  # no file, no staging folder left
         seen.add(line[0])
+    assert set(Path(tempfile.gettempdir()).glob("gwc-jobs-*")) <= answers_before  # workers' answers removed
     assert seen == {"gwc: internal error (ValueError: the plug-in's own bug). This is a bug in gwc; please report "
                     "it with the spec that caused it (GWC_DEBUG=1 shows the traceback)."}
     env = {**os.environ, "PYTHONPATH": str(site), "GWC_DEBUG": "1"}
