@@ -38,13 +38,14 @@ def peak_mb(argv: list[str]) -> float:
     return int(done.stdout.strip()) / 1024
 
 
-def cores() -> int:
-    """The cores gwc's default `--jobs` uses on this machine."""
-    import os
-    return len(os.sched_getaffinity(0))
+def default_processes() -> int:
+    """How many processes `gwc compile --target all` uses by default on this machine (its own rule)."""
+    from gwc.compile_jobs import default_jobs
+    from gwc.registry import target_names
+    return default_jobs(len(target_names()))
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
     """pid and all its descendants, from /proc/PID/task/TID/children."""
     out, todo = [], [pid]
     while todo:
@@ -75,7 +76,7 @@ def peak_total_mb(argv: list[str], interval: float = 0.005) -> float:
     peak = 0
     try:
         while proc.poll() is None:
-            peak = max(peak, sum(_pss_kb(p) for p in _tree(proc.pid)))
+            peak = max(peak, sum(_pss_kb(p) for p in process_tree(proc.pid)))
             time.sleep(interval)
     finally:
         proc.kill() if proc.poll() is None else None

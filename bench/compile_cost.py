@@ -24,6 +24,13 @@ def fitted_exponent(sizes: list[int], seconds: list[float], base: float) -> floa
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
 
 
+def fit_points(sizes: tuple[int, ...]) -> list[int]:
+    """The indexes of the sizes the exponent is fitted over: from FIT_FROM on, or (--quick stops at 1,000
+    routes) the two largest."""
+    fit = [i for i, n in enumerate(sizes) if n >= FIT_FROM]
+    return fit if len(fit) >= 2 else [len(sizes) - 2, len(sizes) - 1]
+
+
 def run(quick: bool) -> list[Row]:
     """Rows of the "compile" section."""
     sizes, pairs = (QUICK_SIZES, 3) if quick else (SIZES, 5)
@@ -39,14 +46,14 @@ def run(quick: bool) -> list[Row]:
             goal = "<= 3.0" if n == max(SIZES) else "-"
             rows.append(Row("compile", f"`gwc compile --target all`, {n:,} routes / floor", comp, goal,
                             goal == "-" or meets(comp.median, goal),
-                            f"floor {comp.a_median:.3f} s, gwc {comp.b_median:.3f} s; {min(commands.cores(), 6)} "
+                            f"floor {comp.a_median:.3f} s, gwc {comp.b_median:.3f} s; {commands.default_processes()} "
                             "processes (the default: one per core, at most one per target)"))
             val = alternate(floor, timed_command(commands.gwc("validate", spec)), pairs)
             goal = "<= 1.5" if n == max(SIZES) else "-"
             rows.append(Row("compile", f"`gwc validate`, {n:,} routes / floor", val, goal,
                             goal == "-" or meets(val.median, goal),
                             f"floor {val.a_median:.3f} s, gwc {val.b_median:.3f} s"))
-        fit = [i for i, n in enumerate(sizes) if n >= FIT_FROM] or [len(sizes) - 2, len(sizes) - 1]
+        fit = fit_points(sizes)
         exponent = fitted_exponent([sizes[i] for i in fit], [medians[i] for i in fit], medians[0])
         rows.append(Row("compile", f"growth exponent of compile time, {sizes[fit[0]]:,}-{sizes[-1]:,} routes "
                         f"(time at {sizes[0]} routes taken off)", Ratio.single(exponent), "<= 1.1",
@@ -59,7 +66,7 @@ def run(quick: bool) -> list[Row]:
                                                    "-o", Path(tmp) / "one-out")), pairs)
         rows.append(Row("compile", f"`gwc compile --target all -j 1` (one process), {n:,} routes / floor", one,
                         "report", True, f"floor {one.a_median:.3f} s, gwc {one.b_median:.3f} s; the default "
-                        f"uses {min(commands.cores(), 6)} processes (one per core, at most one per target)"))
+                        f"uses {commands.default_processes()} processes (one per core, at most one per target)"))
         for flag, label in ((None, "default: one process per core"), ("1", "-j 1: one process")):
             argv = commands.gwc("compile", big, "--target", "all", "--allow-lossy", "-o", Path(tmp) / "peak-out",
                                 *(("-j", flag) if flag else ()))

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench import specgen
+from bench.commands import process_tree
 from tests.conftest import ROOT
 
 SPECS = [ROOT / "examples" / "ecommerce" / "gateway.yaml"]
@@ -81,16 +82,6 @@ def test_check_writes_nothing_and_an_unwritable_out_is_a_located_failure(jobs: s
     assert "internal error" not in r.stderr and blocker.read_text() == "not a folder\n"
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            out += [int(c) for c in task.read_text().split()]
-        except OSError:
-            pass
-    return out
-
-
 def test_sigterm_while_workers_compile_cleans_up(tmp_path: Path) -> None:
     """A cancelled CI job: SIGTERM to gwc while its worker compiles. Exit 143, the worker gone, no staging
     folder or answer left, OUT as it was."""
@@ -105,7 +96,7 @@ def test_sigterm_while_workers_compile_cleans_up(tmp_path: Path) -> None:
     try:
         workers: list[int] = []
         for _ in range(3000):  # the worker exists once loading is done (about a quarter of a second)
-            workers = _children(proc.pid)
+            workers = process_tree(proc.pid)[1:]
             if workers or proc.poll() is not None:
                 break
             time.sleep(0.002)
