@@ -47,29 +47,26 @@ def status_response(code: int, reason: str, headers: list[tuple[str, str]] = (),
     return el("return-response", {}, children)
 
 
+# ElementTree's replacements, in its order ("&" first); an attribute also gets the rest.
+_TEXT = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+_ATTRIBUTE = _TEXT + (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
+
+
+def _escape(text: str, table: tuple[tuple[str, str], ...]) -> str:
+    for char, entity in table:
+        if char in text:
+            text = text.replace(char, entity)
+    return text
+
+
 def escape_text(text: str) -> str:
     """Character data as ElementTree writes it."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
+    return _escape(text, _TEXT)
 
 
 def escape_attribute(text: str) -> str:
     """An attribute value as ElementTree writes it (white space other than a space as character references)."""
-    text = escape_text(text)
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    if "\n" in text:
-        text = text.replace("\n", "&#10;")
-    if "\t" in text:
-        text = text.replace("\t", "&#09;")
-    return text
+    return _escape(text, _ATTRIBUTE)
 
 
 def _write(node: Element, level: int, out: list[str]) -> None:

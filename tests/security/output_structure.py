@@ -413,13 +413,8 @@ def _per_operation(files: dict[str, str]) -> dict[str, str]:
     from gwc.targets.azure.bundle import PATH
 
     from tests.validators.azure_checks import expand_policies
-    out = {}
-    for rel, text in files.items():
-        if rel.endswith(PATH):
-            root = rel[:-len(PATH)]
-            out.update((root + r, t) for r, t in expand_policies({PATH: text}).items() if r != PATH)
-        else:
-            out[rel] = text
+    out = expand_policies(files)
+    out.pop(PATH, None)
     return out
 
 
